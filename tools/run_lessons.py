@@ -1,0 +1,87 @@
+"""Execute every lesson headless (nbclient) and report the time each one took.
+
+Usage:
+    COURSE_MODE=smoke python tools/run_lessons.py --out build/lessons [--only 05 07]
+
+Executed copies (with outputs) go to --out; the lessons in lessons/ stay output-free.
+A summary table is printed and written to OUT/timings.json; with --record, a run of every
+lesson is also saved as course_lib/results/lesson_timings_<mode>.json (read by lesson 00 and
+the README). Exits non-zero when a lesson fails, naming the lesson and the cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="build/lessons", help="folder for executed copies")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
+    parser.add_argument("--only", nargs="*", default=None, help="lesson numbers, e.g. 00 05")
+    parser.add_argument("--record", action="store_true", help="save the timings as a course result")
+    args = parser.parse_args(argv)
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    from course_lib import results, runtime
+
+    mode = runtime.mode()  # fails clearly on a bad COURSE_MODE before any work
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    if args.only:
+        lessons = [p for p in lessons if p.name[:2] in set(args.only)]
+    if not lessons:
+        print("No lessons matched.", file=sys.stderr)
+        return 2
+
+    timings, failed = [], []
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        client = NotebookClient(
+            nb, timeout=args.timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        )
+        start = time.perf_counter()
+        status = "ok"
+        try:
+            client.execute()
+        except CellExecutionError as err:
+            status = "FAILED"
+            failed.append((path.name, str(err).splitlines()[-1] if str(err) else repr(err)))
+        seconds = time.perf_counter() - start
+        nbformat.write(nb, out / path.name)
+        timings.append({"lesson": path.name, "seconds": round(seconds, 1), "status": status})
+        print(f"{path.name:<40} {seconds:7.1f} s  {status}", flush=True)
+
+    summary = {
+        "mode": mode,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "device": runtime.device_summary(),
+        "lessons": timings,
+        "total_seconds": round(sum(t["seconds"] for t in timings), 1),
+    }
+    summary["date"] = time.strftime("%Y-%m-%d")
+    summary["command"] = f"COURSE_MODE={mode} python tools/run_lessons.py"
+    (out / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
+    if args.record and not failed and not args.only:
+        print("wrote", results.save(f"lesson_timings_{mode}", summary))
+    print(f"total {summary['total_seconds']} s in {mode} mode on {summary['device']}")
+    for name, reason in failed:
+        print(f"FAILED {name}: {reason}", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
