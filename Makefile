@@ -13,7 +13,6 @@ OUT ?= build/lessons
 DATA_DIR ?= data
 CELL_TIMEOUT ?= 300
 
-export MPLBACKEND ?= Agg
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
 .PHONY: setup lab test unit lessons data clean

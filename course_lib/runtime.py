@@ -250,21 +250,23 @@ class Report:
         return not self.advice
 
     def __str__(self) -> str:
-        lines = [f"Python      {self.python}"]
+        def row(label: str, value: str) -> str:
+            return f"{label:<14}{value}"
+
+        lines = [row("python", self.python)]
         for name, (have, pinned) in self.packages.items():
             mark = "" if pinned is None or have == pinned else f"   (tested: {pinned})"
-            lines.append(f"{name:<12}{have or 'not installed'}{mark}")
-        lines.append(f"backend     {self.backend}")
-        for d in self.devices:
-            lines.append(f"device      {d.kind}: {d.name}")
-        lines.append(f"mode        {self.mode}")
-        lines.append(f"colab       {'yes' if self.colab else 'no'}")
-        lines.append(f"data dir    {self.data_dir or '(not set: using the download cache)'}")
+            lines.append(row(name, f"{have or 'not installed'}{mark}"))
+        lines.append(row("backend", self.backend))
+        lines.extend(row("device", f"{d.kind}: {d.name}") for d in self.devices)
+        lines.append(row("mode", self.mode))
+        lines.append(row("colab", "yes" if self.colab else "no"))
+        lines.append(row("data dir", self.data_dir or "(not set: using the download cache)"))
         if self.advice:
             lines.append("advice:")
             lines.extend(f"  - {a}" for a in self.advice)
         else:
-            lines.append("advice:     none, all good")
+            lines.append(row("advice", "none, all good"))
         return "\n".join(lines)
 
 

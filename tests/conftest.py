@@ -79,3 +79,10 @@ def file_server():
     server = FileServer()
     yield server
     server.close()
+
+
+def pytest_configure(config):
+    """Unit tests draw figures without a display."""
+    import matplotlib
+
+    matplotlib.use("Agg")

@@ -103,7 +103,7 @@ def test_doctor_reports_versions_devices_and_mode(monkeypatch, capsys):
     monkeypatch.setenv("COURSE_MODE", "smoke")
     report = runtime.doctor()
     text = capsys.readouterr().out
-    assert report.mode == "smoke" and "mode        smoke" in text
+    assert report.mode == "smoke" and "mode          smoke" in text
     assert report.packages["keras"][0] is not None and "keras" in text
     assert report.backend == "tensorflow"
     assert report.packages["keras"][1] == runtime.pinned_versions()["keras"]

@@ -1,0 +1,48 @@
+"""Model builders, one module per family, and a registry to build them by name.
+
+    >>> from course_lib.models import available, build, vgg16
+    >>> [info.name for info in available("vgg*")]
+    ['vgg11', 'vgg13', 'vgg16', 'vgg19']
+    >>> model = build("alexnet", variant="cifar10")
+
+Every builder is a plain function that returns a named ``keras.Model`` built with the
+functional API, with keyword-only arguments shared by all families (``input_shape``,
+``num_classes`` — keras.applications' ``classes`` —, ``include_top``, ``pooling``,
+``classifier_activation``, ``name``), then the family's own knobs. Arguments are
+checked before Keras sees them (``ValueError``: the rule, then ``Received: ...``).
+Builders use Keras layers and ``keras.ops`` only, channels last, so they run on any
+Keras 3 backend.
+
+Layer names, one scheme for every family, so that lessons can ``get_layer()`` by place:
+
+    input                       the model input
+    stem_<op>                   a stem that differs from the blocks (later families)
+    block<b>_conv<i>            the i-th convolution of block b (both count from 1);
+                                a block is what the paper groups together: a VGG
+                                block ends at a pooling, an AlexNet block is one of
+                                the paper's conv1..conv5, LeNet's are C1+S2 and C3+S4
+    block<b>_bn<i>, _relu<i>    its batch norm and activation, when not fused
+    block<b>_pad<i>             explicit zero padding before conv i
+    block<b>_lrn, block<b>_pool the block's normalisation and pooling
+    head_flatten, head_pool     flattening before the dense layers, or global pooling
+    fc<i>, fc<i>_dropout        the i-th hidden dense layer and its dropout
+    predictions                 the classifier
+
+Adding a family: write its module (configuration table, blocks, one generic private
+builder, thin public builders decorated with ``@register_model(...)``), then add one
+import line below. The tests are parametrised over the registry, so a new builder is
+tested without editing them.
+"""
+
+from course_lib.models._registry import (
+    ModelInfo,
+    available,
+    build,
+    get_builder,
+    register_model,
+)
+
+# One line per family: importing its module registers its builders.
+from course_lib.models.alexnet import alexnet, zfnet
+from course_lib.models.lenet import lenet5
+from course_lib.models.vgg import vgg11, vgg13, vgg16, vgg19

@@ -1,0 +1,187 @@
+"""Tests for course_lib.layers: LocalResponseNormalization."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from course_lib.layers import LocalResponseNormalization
+
+# The AlexNet paper's constants (section 3.3).
+PAPER = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
+
+
+def _activations(shape, seed=0, scale=10.0):
+    """ReLU-like activations, large enough for the normalisation to matter."""
+    rng = np.random.default_rng(seed)
+    return np.maximum(rng.normal(scale=scale, size=shape), 0).astype("float32")
+
+
+def _reference_lrn(x, *, k, n, alpha, beta, alpha_over_n=False):
+    """The formula written out channel by channel, in float64.
+
+    The paper: b_i = a_i / (k + alpha * sum_j a_j^2)^beta,
+               j from max(0, i - n/2) to min(N - 1, i + n/2).
+    Caffe / PyTorch: the same with alpha / n in place of alpha.
+    """
+    x = x.astype("float64")
+    channels = x.shape[-1]
+    scale = alpha / n if alpha_over_n else alpha
+    out = np.empty_like(x)
+    for i in range(channels):
+        lo, hi = max(0, i - n // 2), min(channels - 1, i + n // 2)
+        sqr_sum = np.sum(x[..., lo : hi + 1] ** 2, axis=-1)
+        out[..., i] = x[..., i] / (k + scale * sqr_sum) ** beta
+    return out
+
+
+def test_defaults_are_the_papers_constants_in_tensorflows_convention():
+    layer = LocalResponseNormalization()
+    assert layer.depth_radius == (PAPER["n"] - 1) // 2 == 2
+    assert layer.bias == PAPER["k"]
+    assert layer.alpha == PAPER["alpha"]
+    assert layer.beta == PAPER["beta"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"depth_radius": 2, "bias": 2.0, "alpha": 1e-4, "beta": 0.75},  # the paper's
+        {"depth_radius": 0, "bias": 1.0, "alpha": 1.0, "beta": 0.5},
+        {"depth_radius": 1, "bias": 0.5, "alpha": 0.01, "beta": 1.0},
+        {"depth_radius": 5, "bias": 1.0, "alpha": 1e-3, "beta": 0.75},
+        {"depth_radius": 9, "bias": 2.0, "alpha": 1e-3, "beta": 0.75},  # window > C
+    ],
+    ids=["paper", "radius0", "radius1", "radius5", "window_wider_than_channels"],
+)
+def test_matches_tf_nn_local_response_normalization(kwargs):
+    x = _activations((2, 5, 6, 8))
+    expected = tf.nn.local_response_normalization(x, **kwargs).numpy()
+    actual = keras.ops.convert_to_numpy(LocalResponseNormalization(**kwargs)(x))
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_defaults_match_tf_with_the_papers_constants():
+    # tf.nn.local_response_normalization's own defaults (5, 1, 1, 0.5) are not the
+    # paper's; this layer's are.
+    x = _activations((2, 5, 6, 96), seed=1)
+    expected = tf.nn.local_response_normalization(
+        x, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75
+    ).numpy()
+    actual = keras.ops.convert_to_numpy(LocalResponseNormalization()(x))
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_defaults_implement_the_papers_formula():
+    # The paper multiplies the plain sum of squares by alpha (no division by n), which
+    # is TensorFlow's convention, so (k, n, alpha, beta) map to (bias, 2r + 1, alpha,
+    # beta) directly.
+    x = _activations((2, 4, 4, 16), scale=30.0)
+    expected = _reference_lrn(x, **PAPER)
+    actual = keras.ops.convert_to_numpy(LocalResponseNormalization()(x))
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+def test_from_caffe_divides_alpha_by_the_window_size():
+    # Caffe, torch.nn.LocalResponseNorm and MXNet use alpha / n.
+    layer = LocalResponseNormalization.from_caffe(size=5, alpha=1e-4, beta=0.75, k=1.0)
+    assert layer.depth_radius == 2
+    assert layer.alpha == pytest.approx(1e-4 / 5)
+    assert layer.bias == 1.0
+    x = _activations((2, 4, 4, 16), scale=30.0)
+    expected = _reference_lrn(x, k=1.0, n=5, alpha=1e-4, beta=0.75, alpha_over_n=True)
+    np.testing.assert_allclose(
+        keras.ops.convert_to_numpy(layer(x)), expected, rtol=1e-5, atol=1e-6
+    )
+
+
+def test_the_two_alpha_conventions_differ():
+    # Same constants, read per element (paper, TF) or per window (Caffe): different
+    # outputs once activations are large; the mapping matters.
+    x = _activations((1, 2, 2, 16), scale=100.0)
+    paper = keras.ops.convert_to_numpy(LocalResponseNormalization()(x))
+    caffe = keras.ops.convert_to_numpy(
+        LocalResponseNormalization.from_caffe(size=5, alpha=1e-4, beta=0.75, k=2.0)(x)
+    )
+    assert not np.allclose(paper, caffe, rtol=1e-3)
+
+
+def test_keeps_shape_and_works_on_any_rank():
+    layer = LocalResponseNormalization()
+    assert layer(np.ones((3, 7, 10), "float32")).shape == (3, 7, 10)
+    assert layer.compute_output_shape((None, 5, 5, 12)) == (None, 5, 5, 12)
+
+
+def test_mixed_precision_does_not_overflow():
+    # Squares of activations above 256 overflow float16; the layer sums in float32.
+    layer = LocalResponseNormalization(dtype="mixed_float16")
+    x = np.full((1, 2, 2, 8), 300.0, "float32")
+    y = keras.ops.convert_to_numpy(layer(x))
+    assert y.dtype == np.float16
+    assert np.all(np.isfinite(y))
+    expected = _reference_lrn(x, **PAPER)
+    np.testing.assert_allclose(y.astype("float32"), expected, rtol=1e-2)
+
+
+def test_get_config_is_complete():
+    layer = LocalResponseNormalization(
+        depth_radius=3, bias=1.5, alpha=2e-4, beta=0.5, name="lrn"
+    )
+    config = layer.get_config()
+    expected = {"depth_radius": 3, "bias": 1.5, "alpha": 2e-4, "beta": 0.5}
+    assert {key: config[key] for key in expected} == expected
+    clone = LocalResponseNormalization.from_config(config)
+    assert clone.get_config() == config
+
+
+def test_is_registered_for_serialisation():
+    assert (
+        keras.saving.get_registered_name(LocalResponseNormalization)
+        == "course_lib>LocalResponseNormalization"
+    )
+
+
+def test_save_and_load_round_trip(tmp_path):
+    inputs = keras.Input((6, 6, 3), name="input")
+    x = keras.layers.Conv2D(8, 3, activation="relu", name="block1_conv1")(inputs)
+    lrn = LocalResponseNormalization(depth_radius=1, alpha=1e-2, name="block1_lrn")
+    x = lrn(x)
+    model = keras.Model(inputs, x, name="lrn_model")
+    path = tmp_path / "m.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)  # no custom_objects needed
+    assert isinstance(loaded.get_layer("block1_lrn"), LocalResponseNormalization)
+    assert loaded.get_layer("block1_lrn").get_config() == (
+        model.get_layer("block1_lrn").get_config()
+    )
+    x = _activations((2, 6, 6, 3), scale=1.0)
+    np.testing.assert_array_equal(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"depth_radius": -1}, "Received: depth_radius=-1"),
+        ({"depth_radius": 1.5}, "Received: depth_radius=1.5"),
+        ({"depth_radius": True}, "Received: depth_radius=True"),
+        ({"bias": 0.0}, "Received: bias=0.0"),
+        ({"bias": "2"}, "Received: bias='2'"),
+        ({"alpha": -1e-4}, "Received: alpha=-0.0001"),
+        ({"beta": -0.5}, "Received: beta=-0.5"),
+        ({"beta": float("nan")}, "Received: beta=nan"),
+    ],
+)
+def test_invalid_arguments_raise_clear_errors(kwargs, message):
+    argument = next(iter(kwargs))
+    with pytest.raises(ValueError, match=f"`{argument}` must be") as error:
+        LocalResponseNormalization(**kwargs)
+    assert message in str(error.value)
+
+
+@pytest.mark.parametrize("size", [4, 0, 2.5])
+def test_from_caffe_requires_an_odd_window(size):
+    with pytest.raises(ValueError, match="`size` must be an odd integer") as error:
+        LocalResponseNormalization.from_caffe(size=size)
+    assert f"Received: size={size!r}" in str(error.value)
