@@ -90,7 +90,7 @@ def main(argv=None) -> int:
         "pipeline_is_bottleneck": pipe < train,
         "resnet20_params": params,
         "batch_size": 128,
-        "device": runtime.device_summary(),
+        "hardware": runtime.device_summary(),
         "cpu_count": os.cpu_count(),
         "tensorflow": tf.__version__,
         "keras": keras.__version__,

@@ -45,6 +45,7 @@ ____ = _Placeholder()
 """Put your answer in place of this."""
 
 _SENTINEL = object()
+_FUNCTION_NOT_ATTEMPTED = "Replace ____ in your function with your code, then run the cell again."
 
 NOT_ATTEMPTED = "not attempted"
 CORRECT = "correct"
@@ -307,9 +308,13 @@ class Question:
             try:
                 got = answer(*args)
             except Exception as err:  # noqa: BLE001 - report the learner's error plainly
+                if "_Placeholder" in str(err):  # e.g. arithmetic on the placeholder
+                    return self._result(NOT_ATTEMPTED, _FUNCTION_NOT_ATTEMPTED)
                 return self._result(
                     INCORRECT, f"Your function raised {type(err).__name__}: {err} for input {_short(args)}."
                 )
+            if _is_placeholder(got):
+                return self._result(NOT_ATTEMPTED, _FUNCTION_NOT_ATTEMPTED)
             for matches, message in self.mistakes:
                 if _safe(matches, (args, got)):
                     return self._result(

@@ -121,3 +121,10 @@ def test_expect_prints_or_raises(capsys):
     assert "\u2713 two 3x3" in capsys.readouterr().out
     with pytest.raises(checks.ClaimError, match="not reproduced"):
         checks.expect(False, "pigs fly")
+
+
+def test_a_function_still_returning_the_placeholder_is_not_attempted():
+    q = Question("f", expected=lambda n: n + 1, test_cases=[(1,), (2,)])
+    assert q.check(lambda n: ____).status == NOT_ATTEMPTED
+    assert q.check(lambda n: ____ + n).status == NOT_ATTEMPTED
+    assert q.check(lambda n: n).status == INCORRECT

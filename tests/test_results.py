@@ -13,7 +13,7 @@ def test_missing_result_names_the_fix():
 @pytest.mark.parametrize("name", results.available())
 def test_results_record_command_hardware_and_date(name):
     record = results.load(name)
-    assert {"command", "device", "date"} <= set(record), f"{name} lacks provenance"
+    assert {"command", "hardware", "date"} <= set(record), f"{name} lacks provenance"
 
 
 def test_save_is_atomic_and_round_trips(tmp_path, monkeypatch):

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "mode": mode,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "device": runtime.device_summary(),
+        "hardware": runtime.device_summary(),
         "lessons": timings,
         "total_seconds": round(sum(t["seconds"] for t in timings), 1),
     }
@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
     if args.record and not failed and not args.only:
         print("wrote", results.save(f"lesson_timings_{mode}", summary))
-    print(f"total {summary['total_seconds']} s in {mode} mode on {summary['device']}")
+    print(f"total {summary['total_seconds']} s in {mode} mode on {summary['hardware']}")
     for name, reason in failed:
         print(f"FAILED {name}: {reason}", file=sys.stderr)
     return 1 if failed else 0

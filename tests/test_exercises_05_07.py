@@ -1,0 +1,129 @@
+"""The checked exercises of lessons 05-07: every check accepts the reference answer,
+rejects the typical wrong answers, and answers the placeholder with "not attempted"."""
+
+import math
+
+import pytest
+
+from course_lib import arithmetic, checks
+from course_lib.exercises import lesson05, lesson06, lesson07
+
+# Typical wrong answers per question, as a learner would write them.
+WRONG = {
+    (lesson05, "q1"): [(10, 10, 6), (14, 14, 16), (9, 9, 16), [10, 10], "10x10x16"],
+    (lesson05, "q2"): [150, 4704, 122304, 30, 156.5],
+    (lesson05, "q3"): [48000, 3120, 10164, 1920],
+    (lesson05, "q4"): [
+        lambda size: math.ceil(((size - 4) // 2 - 4) / 2),  # rounds the last pooling up
+        lambda size: (size - 4) // 2 - 4,  # forgets the last pooling
+        lambda size: size // 4,  # ignores the convolutions
+        "5",
+    ],
+    (lesson06, "q1"): [54, 56, 217, 55.5],
+    (lesson06, "q2"): [614656, 307200, 153728],
+    (lesson06, "q3"): [7, 5, 4],
+    (lesson06, "q4"): [
+        lambda errors, target: next(
+            (i for i, e in enumerate(errors) if e <= target), None
+        ),  # index instead of epoch
+        lambda errors, target: next(
+            (i for i, e in enumerate(errors, 1) if e < target), None
+        ),  # strict comparison
+        lambda errors, target: len(errors),  # always the last epoch
+    ],
+    (lesson06, "q5"): [1024, 64, 2, 2178],
+    (lesson07, "q1"): [64, 1728, 576, 192],
+    (lesson07, "q2"): [18, 5 * 5 * 256 * 256, 3 * 3 * 256 * 256, 2 * 9 * 256 * 256 + 512],
+    (lesson07, "q3"): [lambda n: 3 * n, lambda n: 2 * n, lambda n: 3 ** n],
+    (lesson07, "q4"): [89.36, 0.106, 102_764_544 / 138_357_544, 0.5],
+    (lesson07, "q5"): [5e-4, 5e-5, 4.5e-4, 0.05],
+}
+
+QUESTIONS = [
+    (module, name)
+    for module in (lesson05, lesson06, lesson07)
+    for name in sorted(vars(module))
+    if isinstance(getattr(module, name), checks.Question)
+]
+
+
+def _id(case):
+    module, name = case
+    return f"{module.__name__.rsplit('.', 1)[-1]}.{name}"
+
+
+def test_every_question_has_wrong_answers_listed():
+    assert set(QUESTIONS) == set(WRONG), "add typical wrong answers for new questions"
+    assert len([q for q in QUESTIONS if q[0] is lesson05]) >= 3
+    assert len([q for q in QUESTIONS if q[0] is lesson06]) >= 3
+    assert len([q for q in QUESTIONS if q[0] is lesson07]) >= 3
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=_id)
+def test_self_test_accepts_reference_and_rejects_wrong_answers(case):
+    module, name = case
+    getattr(module, name).self_test(*WRONG[case])
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=_id)
+def test_placeholder_is_not_attempted(case):
+    module, name = case
+    result = getattr(module, name).check(checks.____)
+    assert result.status == checks.NOT_ATTEMPTED
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=_id)
+def test_hints_and_solution(case, capsys):
+    question = getattr(case[0], case[1])
+    assert len(question.hints) >= 2
+    assert question.hint().startswith("Hint 1/")
+    assert question.solution().startswith("Solution: ")
+    assert capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", QUESTIONS, ids=_id)
+def test_mistake_messages_are_specific(case):
+    """Each listed mistake gets its own message, not the generic one."""
+    module, name = case
+    question = getattr(module, name)
+    if callable(question.expected):
+        return  # function questions: covered by self_test
+    generic = checks.compare_values(WRONG[case][0], question.expected)
+    message = question.check(WRONG[case][0]).message
+    assert message != generic or not question.mistakes
+
+
+def test_reference_answers_agree_with_the_library():
+    assert lesson05.q1.expected[:2] == (
+        arithmetic.conv_output_size(14, 5, 1),
+        arithmetic.conv_output_size(14, 5, 1),
+    )
+    assert lesson06.q1.expected == arithmetic.conv_output_size(227, 11, 4)
+    assert lesson06.q3.expected == arithmetic.pool_output_size(13, 3, 2)
+    rows = arithmetic.receptive_field_recurrence([(3,)] * 4)
+    assert [r.receptive_field for r in rows] == [lesson07._stacked_rf(n) for n in range(1, 5)]
+    from course_lib import training
+
+    assert lesson07.q5.expected == pytest.approx(
+        training.decoupled_weight_decay(5e-4, momentum=0.9)
+    )
+
+
+def test_lenet_s4_side_matches_the_builder():
+    """The reference of lesson05.q4 agrees with the model the builder makes."""
+    from course_lib.models import build
+
+    for size in (28, 32):
+        model = build("lenet5", input_shape=(size, size, 1))
+        side = model.get_layer("block2_pool").output.shape[1]
+        assert lesson05._s4_side(size) == side
+
+
+@pytest.mark.parametrize(
+    "question", [lesson05.q4, lesson06.q4, lesson07.q3], ids=["lesson05.q4", "lesson06.q4", "lesson07.q3"]
+)
+def test_function_returning_the_placeholder_is_not_attempted(question):
+    def unfinished(*args):
+        return checks.____
+
+    assert question.check(unfinished).status == checks.NOT_ATTEMPTED
