@@ -12,6 +12,9 @@ MODE ?= full
 OUT ?= build/lessons
 DATA_DIR ?= data
 CELL_TIMEOUT ?= 300
+# Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port 8899"; root (containers)
+# needs --allow-root, which is added automatically.
+LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
@@ -28,7 +31,7 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $(STAMP)
 
 lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=lessons
+	$(VENV)/bin/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
 
 test: setup
 	COURSE_MODE=smoke $(PY) -m pytest tests lessons --nbval-lax --nbval-current-env \
