@@ -92,15 +92,31 @@ def expect(condition: Any, claim: str) -> None:
 
     Prints the claim with a tick when ``condition`` holds; raises :class:`ClaimError`
     otherwise (so nbval fails the lesson). Unlike ``assert``, it also runs under
-    ``python -O``.
+    ``python -O``. The one exception: when a dataset of this run is the synthetic
+    stand-in (smoke mode without real data), a failed claim is printed as not
+    reproduced instead of raising, since the data says nothing about the claim.
 
     Example:
         >>> expect(3 * 3 * 2 < 5 * 5, "two 3x3 convs have fewer weights than one 5x5")
         ✓ two 3x3 convs have fewer weights than one 5x5
     """
-    if not bool(condition):
-        raise ClaimError(f"Claim not reproduced on this run: {claim}")
-    print(f"\u2713 {claim}")
+    if bool(condition):
+        print(f"\u2713 {claim}")
+        return
+    synthetic = _synthetic_datasets()
+    if synthetic:
+        # Smoke mode without real data: the numbers are about random patterns, so a
+        # claim about MNIST or CIFAR-10 cannot be judged; say so instead of failing.
+        print(f"\u26a0 not reproduced on the synthetic stand-in for {', '.join(synthetic)} "
+              f"(expected; get the real data to check it): {claim}")
+        return
+    raise ClaimError(f"Claim not reproduced on this run: {claim}")
+
+
+def _synthetic_datasets() -> list[str]:
+    from course_lib import data
+
+    return [name for name in data.DATASETS if data.source(name) == "synthetic"]
 
 
 Comparer = Callable[[Any, Any], "str | None"]

@@ -128,3 +128,14 @@ def test_a_function_still_returning_the_placeholder_is_not_attempted():
     assert q.check(lambda n: ____).status == NOT_ATTEMPTED
     assert q.check(lambda n: ____ + n).status == NOT_ATTEMPTED
     assert q.check(lambda n: n).status == INCORRECT
+
+
+def test_expect_does_not_fail_on_the_synthetic_standin(monkeypatch, capsys):
+    from course_lib import data
+
+    monkeypatch.setattr(data, "_sources", {"mnist": "synthetic"})
+    checks.expect(False, "k-NN improves with data")
+    assert "not reproduced on the synthetic stand-in for mnist" in capsys.readouterr().out
+    monkeypatch.setattr(data, "_sources", {"mnist": "/data/mnist"})
+    with pytest.raises(checks.ClaimError):
+        checks.expect(False, "k-NN improves with data")
