@@ -433,7 +433,7 @@ def test_recurrence_three_3x3_see_as_far_as_one_7x7():
 def test_recurrence_formula_with_strides_padding_and_dilation():
     layers = [(7, 2, 3), (3, 2, 1), (3, 1, 2, 2), (2, 2, "valid"), (3, 2, "same")]
     rows = A.receptive_field_recurrence(layers, input_size=64)
-    r, j, start = 1, 1, 0.0
+    r, j = 1, 1
     for row, (k, s, *rest) in zip(rows, layers):
         d = rest[1] if len(rest) > 1 else 1
         assert row.receptive_field == r + (k - 1) * d * j
