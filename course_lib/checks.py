@@ -1,8 +1,8 @@
 """Exercise checks: "correct", or a specific hint about what is wrong.
 
-Each exercise in a lesson is one :class:`Question`. The learner writes an answer in place
-of the ``____`` placeholder and calls ``q1.check(answer)``; ``q1.hint()`` gives tiered
-hints and ``q1.solution()`` reveals the reference solution.
+Each exercise in a lesson is one :class:`Question`. The learner writes an answer in
+place of the ``____`` placeholder and calls ``q1.check(answer)``; ``q1.hint()`` gives
+tiered hints and ``q1.solution()`` reveals the reference solution.
 
 A question compares the answer one property at a time (type, then shape, then values)
 and each failure says what to fix. Known wrong answers (``mistakes=``) get their own
@@ -45,7 +45,9 @@ ____ = _Placeholder()
 """Put your answer in place of this."""
 
 _SENTINEL = object()
-_FUNCTION_NOT_ATTEMPTED = "Replace ____ in your function with your code, then run the cell again."
+_FUNCTION_NOT_ATTEMPTED = (
+    "Replace ____ in your function with your code, then run the cell again."
+)
 
 NOT_ATTEMPTED = "not attempted"
 CORRECT = "correct"
@@ -68,7 +70,11 @@ class CheckResult:
         return self.passed
 
     def __str__(self) -> str:
-        icon = {CORRECT: "Correct", INCORRECT: "Incorrect", NOT_ATTEMPTED: "Not attempted"}
+        icon = {
+            CORRECT: "Correct",
+            INCORRECT: "Incorrect",
+            NOT_ATTEMPTED: "Not attempted",
+        }
         head = f"{self.question}: " if self.question else ""
         return f"{head}{icon[self.status]}. {self.message}".rstrip()
 
@@ -107,8 +113,11 @@ def expect(condition: Any, claim: str) -> None:
     if synthetic:
         # Smoke mode without real data: the numbers are about random patterns, so a
         # claim about MNIST or CIFAR-10 cannot be judged; say so instead of failing.
-        print(f"\u26a0 not reproduced on the synthetic stand-in for {', '.join(synthetic)} "
-              f"(expected; get the real data to check it): {claim}")
+        print(
+            "\u26a0 not reproduced on the synthetic stand-in for "
+            f"{', '.join(synthetic)} "
+            f"(expected; get the real data to check it): {claim}"
+        )
         return
     raise ClaimError(f"Claim not reproduced on this run: {claim}")
 
@@ -126,7 +135,9 @@ def _is_placeholder(answer: Any) -> bool:
     return isinstance(answer, _Placeholder) or answer is Ellipsis
 
 
-def compare_values(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8) -> str | None:
+def compare_values(
+    answer: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8
+) -> str | None:
     """Compares answer with expected, one property at a time.
 
     Returns None when they match, else a message saying what differs first: the type,
@@ -135,7 +146,11 @@ def compare_values(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: floa
     if isinstance(expected, (bool, np.bool_)):
         if not isinstance(answer, (bool, np.bool_)):
             return f"Expected True or False, got a {type(answer).__name__}."
-        return None if bool(answer) == bool(expected) else "That is the opposite of the answer."
+        return (
+            None
+            if bool(answer) == bool(expected)
+            else "That is the opposite of the answer."
+        )
     if isinstance(expected, str):
         if not isinstance(answer, str):
             return f"Expected text (a str), got a {type(answer).__name__}."
@@ -157,10 +172,13 @@ def compare_values(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: floa
         return None
     if isinstance(expected, (tuple, list)) and not _is_numeric_sequence(expected):
         if not isinstance(answer, (tuple, list)):
-            return f"Expected a {type(expected).__name__} of {len(expected)} items, got a {type(answer).__name__}."
+            return (
+                f"Expected a {type(expected).__name__} of {len(expected)} items, "
+                f"got a {type(answer).__name__}."
+            )
         if len(answer) != len(expected):
             return f"Expected {len(expected)} items, got {len(answer)}."
-        for i, (a, e) in enumerate(zip(answer, expected)):
+        for i, (a, e) in enumerate(zip(answer, expected, strict=False)):
             problem = compare_values(a, e, rtol=rtol, atol=atol)
             if problem:
                 return f"Item {i}: {problem}"
@@ -179,8 +197,8 @@ def compare_values(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: floa
         answer_arr = np.asarray(_to_numpy(answer))
     except Exception:  # noqa: BLE001 - any unconvertible object is a type problem
         return (
-            f"Expected an array of numbers; your {type(answer).__name__} is ragged (rows of "
-            "different lengths) or holds items NumPy cannot read."
+            f"Expected an array of numbers; your {type(answer).__name__} is ragged "
+            "(rows of different lengths) or holds items NumPy cannot read."
         )
     if answer_arr.dtype == object:
         return "Expected an array of numbers; yours holds mixed or ragged items."
@@ -190,13 +208,16 @@ def compare_values(answer: Any, expected: Any, *, rtol: float = 1e-6, atol: floa
         return None
     if not np.issubdtype(answer_arr.dtype, np.number) and answer_arr.dtype != bool:
         return f"Expected numbers, got dtype {answer_arr.dtype}."
-    close = np.isclose(answer_arr.astype(float), expected_arr.astype(float), rtol=rtol, atol=atol)
+    close = np.isclose(
+        answer_arr.astype(float), expected_arr.astype(float), rtol=rtol, atol=atol
+    )
     if not close.all():
         bad = np.argwhere(~close)
         first = tuple(int(i) for i in bad[0])
         return (
             f"{len(bad)} of {close.size} values differ; the first at index {first}: "
-            f"expected {expected_arr[first].item()!r}, got {answer_arr[first].item()!r}."
+            f"expected {expected_arr[first].item()!r}, "
+            f"got {answer_arr[first].item()!r}."
         )
     return None
 
@@ -208,7 +229,9 @@ def _to_numpy(value: Any) -> Any:
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float, np.number)) and not isinstance(value, (bool, np.bool_))
+    return isinstance(value, (int, float, np.number)) and not isinstance(
+        value, (bool, np.bool_)
+    )
 
 
 def _is_numeric_sequence(value: Sequence) -> bool:
@@ -253,7 +276,8 @@ class Question:
         self.test_cases = list(test_cases) if test_cases is not None else None
         if callable(expected) and self.test_cases is None:
             raise ValueError(
-                f"Question {name!r}: a function answer needs test_cases= to call it with."
+                f"Question {name!r}: a function answer needs test_cases= to call it "
+                "with."
             )
         self.mistakes = _normalise_mistakes(mistakes)
         self.hints = list(hints)
@@ -266,12 +290,16 @@ class Question:
     def check(self, answer: Any) -> CheckResult:
         """Checks an answer and returns a :class:`CheckResult` (shown in notebooks)."""
         if _is_placeholder(answer):
-            return self._result(NOT_ATTEMPTED, "Replace ____ with your answer, then run the cell again.")
+            return self._result(
+                NOT_ATTEMPTED, "Replace ____ with your answer, then run the cell again."
+            )
         if callable(self.expected) and self.test_cases is not None:
             return self._check_function(answer)
         for matches, message in self.mistakes:
             if _safe(matches, answer):
-                return self._result(INCORRECT, self._sentence(message) + self._hint_suffix())
+                return self._result(
+                    INCORRECT, self._sentence(message) + self._hint_suffix()
+                )
         problem = self._compare(answer, self.expected)
         if problem:
             return self._result(INCORRECT, problem + self._hint_suffix())
@@ -292,7 +320,11 @@ class Question:
 
     def solution(self) -> str:
         """Returns the reference solution and prints it."""
-        text = f"Solution: {self._solution}" if self._solution else f"Solution: {self.expected!r}"
+        text = (
+            f"Solution: {self._solution}"
+            if self._solution
+            else f"Solution: {self.expected!r}"
+        )
         print(text)
         return text
 
@@ -303,11 +335,16 @@ class Question:
         reference = self.expected if correct is _SENTINEL else correct
         result = self.check(reference)
         if not result.passed:
-            raise CheckSelfTestError(f"{self.name}: the reference answer was rejected: {result}")
+            raise CheckSelfTestError(
+                f"{self.name}: the reference answer was rejected: {result}"
+            )
         for wrong in wrong_answers:
             result = self.check(wrong)
             if result.status != INCORRECT:
-                raise CheckSelfTestError(f"{self.name}: the wrong answer {wrong!r} was not rejected: {result}")
+                raise CheckSelfTestError(
+                    f"{self.name}: the wrong answer {wrong!r} was not rejected: "
+                    f"{result}"
+                )
 
     # Internals ------------------------------------------------------------------------
     def _compare(self, answer: Any, expected: Any) -> str | None:
@@ -317,7 +354,9 @@ class Question:
 
     def _check_function(self, answer: Any) -> CheckResult:
         if not callable(answer):
-            return self._result(INCORRECT, f"Expected a function, got a {type(answer).__name__}.")
+            return self._result(
+                INCORRECT, f"Expected a function, got a {type(answer).__name__}."
+            )
         for args in self.test_cases:
             args = args if isinstance(args, tuple) else (args,)
             want = self.expected(*args)
@@ -327,18 +366,25 @@ class Question:
                 if "_Placeholder" in str(err):  # e.g. arithmetic on the placeholder
                     return self._result(NOT_ATTEMPTED, _FUNCTION_NOT_ATTEMPTED)
                 return self._result(
-                    INCORRECT, f"Your function raised {type(err).__name__}: {err} for input {_short(args)}."
+                    INCORRECT,
+                    f"Your function raised {type(err).__name__}: {err} for input "
+                    f"{_short(args)}.",
                 )
             if _is_placeholder(got):
                 return self._result(NOT_ATTEMPTED, _FUNCTION_NOT_ATTEMPTED)
             for matches, message in self.mistakes:
                 if _safe(matches, (args, got)):
                     return self._result(
-                        INCORRECT, f"For input {_short(args)}: {self._sentence(message)}{self._hint_suffix()}"
+                        INCORRECT,
+                        f"For input {_short(args)}: {self._sentence(message)}"
+                        f"{self._hint_suffix()}",
                     )
             problem = self._compare(got, want)
             if problem:
-                return self._result(INCORRECT, f"For input {_short(args)}: {problem}{self._hint_suffix()}")
+                return self._result(
+                    INCORRECT,
+                    f"For input {_short(args)}: {problem}{self._hint_suffix()}",
+                )
         return self._result(CORRECT, f"Right on all {len(self.test_cases)} test cases.")
 
     def _hint_suffix(self) -> str:
@@ -346,7 +392,11 @@ class Question:
 
     @staticmethod
     def _sentence(message: str) -> str:
-        return message if message.rstrip().endswith((".", "!", "?")) else message.rstrip() + "."
+        return (
+            message
+            if message.rstrip().endswith((".", "!", "?"))
+            else message.rstrip() + "."
+        )
 
     def _result(self, status: str, message: str) -> CheckResult:
         return CheckResult(status, message, self.name)
@@ -378,5 +428,7 @@ def _safe(predicate: Callable[[Any], bool], value: Any) -> bool:
 
 
 def _short(args: tuple) -> str:
-    text = ", ".join(repr(a) if not hasattr(a, "shape") else f"array{tuple(a.shape)}" for a in args)
+    text = ", ".join(
+        repr(a) if not hasattr(a, "shape") else f"array{tuple(a.shape)}" for a in args
+    )
     return f"({text[:80]}{'...' if len(text) > 80 else ''})"

@@ -17,11 +17,9 @@ import numbers
 import keras
 from keras import ops
 
+from course_lib._util import is_int
+
 __all__ = ["LocalResponseNormalization"]
-
-
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
 def _check_number(argument, value, *, minimum, strict=False, why=""):
@@ -90,7 +88,7 @@ class LocalResponseNormalization(keras.layers.Layer):
 
     def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
         super().__init__(**kwargs)
-        if not _is_int(depth_radius) or depth_radius < 0:
+        if not is_int(depth_radius) or depth_radius < 0:
             raise ValueError(
                 "`depth_radius` must be an integer >= 0 (the window holds "
                 "2 * depth_radius + 1 channels). "
@@ -135,7 +133,7 @@ class LocalResponseNormalization(keras.layers.Layer):
             >>> lrn.alpha  # 1e-4 / 5
             2e-05
         """
-        if not _is_int(size) or size < 1 or size % 2 == 0:
+        if not is_int(size) or size < 1 or size % 2 == 0:
             raise ValueError(
                 "`size` must be an odd integer >= 1 (a symmetric channel window). "
                 f"Received: size={size!r}"

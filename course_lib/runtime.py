@@ -1,4 +1,4 @@
-"""Run-time settings shared by every lesson: mode, seeds, devices and the environment doctor.
+"""Run-time settings every lesson shares: mode, seeds, devices, the environment doctor.
 
 The course runs in two modes, chosen with the ``COURSE_MODE`` environment variable:
 
@@ -22,10 +22,12 @@ from pathlib import Path
 MODES = ("smoke", "full")
 DEFAULT_MODE = "full"
 DEFAULT_SEED = 42
+MIN_PYTHON = (3, 11)
 
 # Packages the doctor compares against requirements.txt, in display order.
 KEY_PACKAGES = (
     "tensorflow",
+    "jax",
     "keras",
     "numpy",
     "matplotlib",
@@ -85,7 +87,9 @@ def set_seed(seed: int = DEFAULT_SEED) -> int:
     import keras
 
     if not isinstance(seed, int) or seed < 0:
-        raise ValueError(f"The seed must be a non-negative int. Received: seed={seed!r}")
+        raise ValueError(
+            f"The seed must be a non-negative int. Received: seed={seed!r}"
+        )
     keras.utils.set_random_seed(seed)
     return seed
 
@@ -99,28 +103,14 @@ class Device:
     compute_capability: tuple[int, int] | None = None
 
 
-def _tf():
-    import tensorflow as tf
-
-    return tf
-
-
 def devices() -> list[Device]:
-    """Lists the CPU, GPU and TPU devices TensorFlow can see, with names."""
-    tf = _tf()
-    found: list[Device] = []
-    for kind in ("TPU", "GPU", "CPU"):
-        for dev in tf.config.list_logical_devices(kind) if kind == "TPU" else tf.config.list_physical_devices(kind):
-            name = dev.name
-            capability = None
-            if kind == "GPU":
-                details = tf.config.experimental.get_device_details(dev)
-                name = details.get("device_name", dev.name)
-                capability = details.get("compute_capability")
-            elif kind == "CPU":
-                name = _cpu_name()
-            found.append(Device(kind, name, capability))
-    return found
+    """Lists the CPU, GPU and TPU devices the Keras backend computes on, with names."""
+    from course_lib import _backend
+
+    return [
+        Device(kind, name or _cpu_name(), capability)
+        for kind, name, capability in _backend.list_devices()
+    ]
 
 
 def _cpu_name() -> str:
@@ -142,36 +132,53 @@ def device_summary() -> str:
         return f"CPU only: {cpu.name if cpu else platform.machine()}"
     parts = []
     for d in accel:
-        cc = f" (cc {d.compute_capability[0]}.{d.compute_capability[1]})" if d.compute_capability else ""
+        cc = (
+            f" (cc {d.compute_capability[0]}.{d.compute_capability[1]})"
+            if d.compute_capability
+            else ""
+        )
         parts.append(f"{d.kind}: {d.name}{cc}")
     return "; ".join(parts)
 
 
 def strategy():
-    """Returns the ``tf.distribute`` strategy that fits the hardware.
+    """The data-parallel strategy that fits the hardware, on either backend.
 
-    A TPU gives ``TPUStrategy``, several GPUs ``MirroredStrategy``, and one GPU or a
-    CPU the default ``OneDeviceStrategy``. Build and compile models inside
-    ``with strategy().scope():``.
+    TensorFlow: ``TPUStrategy`` on a TPU, ``MirroredStrategy`` on several GPUs (or
+    several logical CPUs), else ``OneDeviceStrategy``. JAX:
+    ``keras.distribution.DataParallel`` over every device. Both are used the same
+    way: build and compile the model inside ``with strategy().scope():``, and scale
+    the global batch by :func:`replicas`.
+
+    Example:
+        >>> with strategy().scope():
+        ...     model = build("resnet20")
     """
-    tf = _tf()
-    try:
-        resolver = tf.distribute.cluster_resolver.TPUClusterResolver()
-        tf.config.experimental_connect_to_cluster(resolver)
-        tf.tpu.experimental.initialize_tpu_system(resolver)
-        return tf.distribute.TPUStrategy(resolver)
-    except (ValueError, RuntimeError, tf.errors.NotFoundError):
-        pass
-    gpus = tf.config.list_logical_devices("GPU")
-    if len(gpus) > 1:
-        return tf.distribute.MirroredStrategy()
-    return tf.distribute.OneDeviceStrategy("/gpu:0" if gpus else "/cpu:0")
+    from course_lib import _backend
+
+    return _backend.distribution()
+
+
+def replicas(strategy_) -> int:
+    """How many model copies a :func:`strategy` trains in step."""
+    from course_lib import _backend
+
+    return _backend.replicas(strategy_)
+
+
+def backend() -> str:
+    """The Keras backend in use, ``"tensorflow"`` or ``"jax"``."""
+    from course_lib import _backend
+
+    return _backend.name()
 
 
 def mixed_precision_helps() -> bool:
     """True where float16 compute is fast: NVIDIA GPUs of compute capability >= 7.0."""
     return any(
-        d.kind == "GPU" and d.compute_capability and tuple(d.compute_capability) >= (7, 0)
+        d.kind == "GPU"
+        and d.compute_capability
+        and tuple(d.compute_capability) >= (7, 0)
         for d in devices()
     )
 
@@ -223,7 +230,9 @@ def _normalise(name: str) -> str:
 def installed_version(name: str) -> str | None:
     """The installed version of a distribution, or None. ``tensorflow`` also finds
     ``tensorflow-cpu``."""
-    candidates = [name] + (["tensorflow-cpu", "tf-nightly"] if name == "tensorflow" else [])
+    candidates = [name] + (
+        ["tensorflow-cpu", "tf-nightly"] if name == "tensorflow" else []
+    )
     for candidate in candidates:
         try:
             return importlib.metadata.version(candidate)
@@ -261,7 +270,9 @@ class Report:
         lines.extend(row("device", f"{d.kind}: {d.name}") for d in self.devices)
         lines.append(row("mode", self.mode))
         lines.append(row("colab", "yes" if self.colab else "no"))
-        lines.append(row("data dir", self.data_dir or "(not set: using the download cache)"))
+        lines.append(
+            row("data dir", self.data_dir or "(not set: using the download cache)")
+        )
         if self.advice:
             lines.append("advice:")
             lines.extend(f"  - {a}" for a in self.advice)
@@ -270,11 +281,18 @@ class Report:
         return "\n".join(lines)
 
 
+def _backend_version() -> str:
+    from course_lib import _backend
+
+    return _backend.version()
+
+
 def doctor(print_report: bool = True) -> Report:
     """Checks the environment and gives specific advice when something is off.
 
-    Reports Python, TensorFlow, Keras and the key packages against the versions
-    pinned in requirements.txt, the Keras backend, the devices, the course mode,
+    Reports Python, Keras, the backends (TensorFlow, JAX) and the key packages
+    against the versions pinned in requirements.txt, the Keras backend in use and
+    its version, the devices, the course mode,
     whether this is Colab, and the data folder.
     """
     import keras
@@ -286,13 +304,26 @@ def doctor(print_report: bool = True) -> Report:
         have = installed_version(name)
         pinned = pins.get(_normalise(name)) or pins.get(_normalise(name) + "-cpu")
         packages[name] = (have, pinned)
-        if have is None and name in ("tensorflow", "keras", "numpy", "matplotlib"):
-            advice.append(f"{name} is not installed: run `pip install -e .` in the course folder.")
+        if have is None and name in ("keras", "numpy", "matplotlib"):
+            advice.append(
+                f"{name} is not installed: run `pip install -e .` in the course folder."
+            )
+    backend_name = keras.backend.backend()
+    backend_package = {"tensorflow": "tensorflow", "jax": "jax"}.get(backend_name)
+    if backend_package and packages[backend_package][0] is None:
+        advice.append(
+            f"Keras is set to the {backend_name} backend but {backend_package} is not "
+            f"installed: `pip install {backend_package}`, or set KERAS_BACKEND to the "
+            "backend you have (tensorflow or jax) before importing keras."
+        )
     keras_version = packages["keras"][0]
     if keras_version and int(keras_version.split(".")[0]) < 3:
         advice.append("Keras 3 is required: run `pip install -U 'keras>=3.5'`.")
-    if sys.version_info < (3, 10):
-        advice.append("Python 3.10 or newer is required.")
+    if sys.version_info < MIN_PYTHON:
+        advice.append(
+            f"Python {'.'.join(map(str, MIN_PYTHON))} or newer is required (the "
+            "pinned NumPy, scikit-learn and matplotlib have no older builds)."
+        )
     try:
         current_mode = mode()
     except ModeError as err:
@@ -313,11 +344,13 @@ def doctor(print_report: bool = True) -> Report:
         )
     data_dir = os.environ.get("COURSE_DATA_DIR")
     if data_dir and not Path(data_dir).is_dir():
-        advice.append(f"COURSE_DATA_DIR={data_dir!r} is not a folder: fix the path or unset it.")
+        advice.append(
+            f"COURSE_DATA_DIR={data_dir!r} is not a folder: fix the path or unset it."
+        )
     report = Report(
         python=platform.python_version(),
         packages=packages,
-        backend=keras.backend.backend(),
+        backend=f"{backend_name} {_backend_version()}",
         devices=devs,
         mode=current_mode,
         colab=colab,

@@ -22,18 +22,32 @@ def real_data_dir() -> Path | None:
 
 
 @pytest.fixture
+def full_mode(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "full")
+
+
+@pytest.fixture
+def smoke_mode(monkeypatch):
+    monkeypatch.setenv("COURSE_MODE", "smoke")
+
+
+@pytest.fixture
 def shared_data(monkeypatch):
     """Points COURSE_DATA_DIR at the real datasets, or skips the test."""
     folder = real_data_dir()
     if folder is None:
-        pytest.skip("real datasets not present: set COURSE_DATA_DIR or provide ../shared/data")
+        pytest.skip(
+            "real datasets not present: set COURSE_DATA_DIR or provide ../shared/data"
+        )
     monkeypatch.setenv("COURSE_DATA_DIR", str(folder))
     return folder
 
 
 class FileServer:
-    """Serves ``routes`` (path -> bytes) on 127.0.0.1. A route whose value is a
-    ``Drop(data, after)`` sends the full Content-Length but closes after ``after`` bytes."""
+    """Serves ``routes`` (path -> bytes) on 127.0.0.1.
+
+    A route whose value is a ``Drop(data, after)`` sends the full Content-Length but
+    closes after ``after`` bytes."""
 
     def __init__(self):
         self.routes: dict[str, object] = {}
@@ -47,7 +61,9 @@ class FileServer:
                 if body is None:
                     self.send_error(404, "Not Found")
                     return
-                payload, cut = (body.data, body.after) if isinstance(body, Drop) else (body, None)
+                payload, cut = (
+                    (body.data, body.after) if isinstance(body, Drop) else (body, None)
+                )
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()

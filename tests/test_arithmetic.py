@@ -1,4 +1,7 @@
-"""Tests for course_lib.arithmetic: every formula against what Keras/TF does.
+"""Tests for course_lib.arithmetic: every formula against what Keras does.
+
+Backend-neutral (TensorFlow or JAX); measured receptive fields are in
+test_arithmetic_measured.py.
 
 Published figures used as yardsticks (and where they come from):
 
@@ -22,8 +25,8 @@ import math
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
+from course_lib import _backend
 from course_lib import arithmetic as A
 
 L = keras.layers
@@ -180,9 +183,10 @@ def test_pool_output_size_matches_keras_on_random_cases():
             ours = "error" if "error" in ours else tuple(ours)
             assert ours == theirs, c
     # The stride defaults to the pool size, as in Keras.
-    assert A.pool_output_size(9, 3) == L.MaxPooling2D(3).compute_output_shape(
-        (1, 9, 9, 1)
-    )[1]
+    assert (
+        A.pool_output_size(9, 3)
+        == L.MaxPooling2D(3).compute_output_shape((1, 9, 9, 1))[1]
+    )
 
 
 def test_transposed_conv_output_size_matches_keras_on_random_cases():
@@ -434,7 +438,7 @@ def test_recurrence_formula_with_strides_padding_and_dilation():
     layers = [(7, 2, 3), (3, 2, 1), (3, 1, 2, 2), (2, 2, "valid"), (3, 2, "same")]
     rows = A.receptive_field_recurrence(layers, input_size=64)
     r, j = 1, 1
-    for row, (k, s, *rest) in zip(rows, layers):
+    for row, (k, s, *rest) in zip(rows, layers, strict=True):
         d = rest[1] if len(rest) > 1 else 1
         assert row.receptive_field == r + (k - 1) * d * j
         r, j = row.receptive_field, j * s
@@ -459,7 +463,7 @@ def test_recurrence_agrees_with_receptive_field_of_a_model():
         ]
     )
     expected = A.receptive_field_recurrence(layers, input_size=40)
-    for name, row in zip(["c1", "c2", "p", "c3"], expected):
+    for name, row in zip(["c1", "c2", "p", "c3"], expected, strict=True):
         got = A.receptive_field_of(model, name)
         assert got.receptive_field == (row.receptive_field,) * 2
         assert got.jump == (row.jump,) * 2
@@ -564,11 +568,9 @@ def _ones_weights(model):
 
 def _measured_extent(model, i, j):
     """Input rows and columns that the output unit (i, j) depends on (gradient)."""
-    x = tf.ones((1, *model.input_shape[1:]))
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        unit = tf.reduce_sum(model(x)[0, i, j, :])
-    g = np.abs(tape.gradient(unit, x).numpy()[0]).sum(axis=-1)
+    x = np.ones((1, *model.input_shape[1:]), dtype="float32")
+    grad = _backend.input_gradient(lambda t: keras.ops.sum(model(t)[0, i, j, :]), x)
+    g = np.abs(grad[0]).sum(axis=-1)
     rows, cols = np.flatnonzero(g.sum(axis=1)), np.flatnonzero(g.sum(axis=0))
     return (rows[0], rows[-1]), (cols[0], cols[-1])
 
@@ -776,6 +778,7 @@ def test_resnet50_macs_match_he_et_al(resnet50):
 # ---------------------------------------------------------------------------
 # Errors state the rule, then what was received.
 # ---------------------------------------------------------------------------
+
 
 def _built(layer, shape):
     layer.build(shape)

@@ -61,7 +61,9 @@ def test_tiered_hints_and_solution(out_size, capsys):
 
 def test_arrays_are_checked_type_then_shape_then_values():
     q = Question("feature map", expected=np.arange(6.0).reshape(2, 3))
-    assert "Wrong shape: expected (2, 3), got (3, 2)" in q.check(np.zeros((3, 2))).message
+    assert (
+        "Wrong shape: expected (2, 3), got (3, 2)" in q.check(np.zeros((3, 2))).message
+    )
     wrong = np.arange(6.0).reshape(2, 3)
     wrong[1, 2] = 99
     message = q.check(wrong).message
@@ -91,7 +93,9 @@ def test_function_answers_are_run_on_test_cases():
         "formula",
         expected=reference,
         test_cases=[(5, 3, 2, 1), (32, 5, 1, 0), (224, 11, 4, 2)],
-        mistakes=[(lambda pair: pair[1] == reference(*pair[0]) - 1, "You forgot the + 1.")],
+        mistakes=[
+            (lambda pair: pair[1] == reference(*pair[0]) - 1, "You forgot the + 1.")
+        ],
     )
     assert q.check(reference).passed
     assert "forgot the + 1" in q.check(lambda w, k, s, p: (w - k + 2 * p) // s).message
@@ -107,7 +111,9 @@ def test_self_test_catches_a_check_that_cannot_fail(out_size):
     with pytest.raises(checks.CheckSelfTestError, match="was not rejected"):
         lax.self_test(4)
     strict = Question("strict", expected=3, comparer=lambda answer, expected: "never")
-    with pytest.raises(checks.CheckSelfTestError, match="reference answer was rejected"):
+    with pytest.raises(
+        checks.CheckSelfTestError, match="reference answer was rejected"
+    ):
         strict.self_test()
 
 
@@ -133,9 +139,11 @@ def test_a_function_still_returning_the_placeholder_is_not_attempted():
 def test_expect_does_not_fail_on_the_synthetic_standin(monkeypatch, capsys):
     from course_lib import data
 
-    monkeypatch.setattr(data, "_sources", {"mnist": "synthetic"})
+    monkeypatch.setattr(data.loaders, "_sources", {"mnist": "synthetic"})
     checks.expect(False, "k-NN improves with data")
-    assert "not reproduced on the synthetic stand-in for mnist" in capsys.readouterr().out
-    monkeypatch.setattr(data, "_sources", {"mnist": "/data/mnist"})
+    assert (
+        "not reproduced on the synthetic stand-in for mnist" in capsys.readouterr().out
+    )
+    monkeypatch.setattr(data.loaders, "_sources", {"mnist": "/data/mnist"})
     with pytest.raises(checks.ClaimError):
         checks.expect(False, "k-NN improves with data")

@@ -1,6 +1,6 @@
-"""The contract of every lesson's checked exercises, over all exercise modules: each check
-accepts the reference answer, rejects typical wrong answers (listed per lesson in
-test_exercises_01_04.py and test_exercises_05_07.py), says "not attempted" for the
+"""The contract of every lesson's checked exercises, over all exercise modules: each
+check accepts the reference answer, rejects typical wrong answers (listed per lesson
+in test_exercises_01_04.py and test_exercises_05_07.py), says "not attempted" for the
 placeholder, and has tiered hints and a solution."""
 
 import hashlib

@@ -1,12 +1,13 @@
 """Lessons 01-04' exercises: typical wrong answers per question (test_exercises.py
-checks every question against them) and reference answers that agree with the library."""
+checks every question against them) and reference answers that agree with the
+library."""
 
 import math
 
 import numpy as np
 import pytest
 
-from course_lib import arithmetic, experiments
+from course_lib import arithmetic, training
 from course_lib.exercises import lesson01, lesson02, lesson03, lesson04
 
 FLIPPED = lesson03.EXAMPLE_KERNEL[:, ::-1]
@@ -55,12 +56,13 @@ WRONG = {
     (lesson04, "q5"): [5, 6, 8, 7.5],
 }
 
+
 def test_reference_answers_agree_with_the_library():
     # lesson 01: the library's top-k error and the exercise's table.
     assert lesson01.q1.expected == pytest.approx(
-        experiments.top_k_error(lesson01.Q1_LABELS, lesson01.Q1_SCORES, k=2)
+        training.top_k_error(lesson01.Q1_LABELS, lesson01.Q1_SCORES, k=2)
     )
-    lesson01.q2.self_test(correct=experiments.top_k_error)
+    lesson01.q2.self_test(correct=training.top_k_error)
     # lesson 02: parameter counts against Keras.
     import keras
 
@@ -84,6 +86,7 @@ def test_reference_answers_agree_with_the_library():
     transposed = arithmetic.transposed_conv_output_size(4, 3, stride=2)
     assert lesson03.q4.expected == transposed
     assert lesson03.q5.expected == arithmetic.effective_kernel_size(3, dilation=3)
+
     # lesson 04: the recurrence.
     def field(layers):
         return arithmetic.receptive_field_recurrence(layers)[-1].receptive_field

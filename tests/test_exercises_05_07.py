@@ -1,5 +1,6 @@
 """Lessons 05-07' exercises: typical wrong answers per question (test_exercises.py
-checks every question against them) and reference answers that agree with the library."""
+checks every question against them) and reference answers that agree with the
+library."""
 
 import math
 
@@ -33,11 +34,12 @@ WRONG = {
     ],
     (lesson06, "q5"): [1024, 64, 2, 2178],
     (lesson07, "q1"): [64, 1728, 576, 192],
-    (lesson07, "q2"): [18, 5 * 5 * 256 * 256, 3 * 3 * 256 * 256, 2 * 9 * 256 * 256 + 512],
-    (lesson07, "q3"): [lambda n: 3 * n, lambda n: 2 * n, lambda n: 3 ** n],
+    (lesson07, "q2"): [18, 25 * 256 * 256, 9 * 256 * 256, 2 * 9 * 256 * 256 + 512],
+    (lesson07, "q3"): [lambda n: 3 * n, lambda n: 2 * n, lambda n: 3**n],
     (lesson07, "q4"): [89.36, 0.106, 102_764_544 / 138_357_544, 0.5],
     (lesson07, "q5"): [5e-4, 5e-5, 4.5e-4, 0.05],
 }
+
 
 def test_reference_answers_agree_with_the_library():
     assert lesson05.q1.expected[:2] == (
@@ -47,7 +49,8 @@ def test_reference_answers_agree_with_the_library():
     assert lesson06.q1.expected == arithmetic.conv_output_size(227, 11, 4)
     assert lesson06.q3.expected == arithmetic.pool_output_size(13, 3, 2)
     rows = arithmetic.receptive_field_recurrence([(3,)] * 4)
-    assert [r.receptive_field for r in rows] == [lesson07._stacked_rf(n) for n in range(1, 5)]
+    expected = [lesson07._stacked_rf(n) for n in range(1, 5)]
+    assert [r.receptive_field for r in rows] == expected
     from course_lib import training
 
     assert lesson07.q5.expected == pytest.approx(

@@ -1,14 +1,32 @@
-"""Tests for course_lib.layers: LocalResponseNormalization."""
+"""Tests for course_lib.layers: LocalResponseNormalization.
+
+The layer is compared with the NumPy reference of the formula,
+``course_lib.arithmetic.local_response_normalization``, on every backend, and with
+``tf.nn.local_response_normalization`` where TensorFlow is installed.
+"""
 
 import keras
 import numpy as np
 import pytest
-import tensorflow as tf
 
+from course_lib.arithmetic import local_response_normalization as reference_lrn
 from course_lib.layers import LocalResponseNormalization
 
-# The AlexNet paper's constants (section 3.3).
+try:  # the reference implementation the layer's arguments follow
+    import tensorflow as tf
+except ImportError:
+    tf = None
+
+needs_tf = pytest.mark.skipif(
+    tf is None,
+    reason="compares with tf.nn.local_response_normalization; TensorFlow is not "
+    "installed (the NumPy-reference tests cover this backend)",
+)
+
+# The AlexNet paper's constants (section 3.3), and the same in TensorFlow's convention:
+# the paper's alpha multiplies the plain sum of squares, as TensorFlow's does.
 PAPER = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
+PAPER_TF = {"depth_radius": 2, "bias": 2.0, "alpha": 1e-4, "beta": 0.75}
 
 
 def _activations(shape, seed=0, scale=10.0):
@@ -17,33 +35,15 @@ def _activations(shape, seed=0, scale=10.0):
     return np.maximum(rng.normal(scale=scale, size=shape), 0).astype("float32")
 
 
-def _reference_lrn(x, *, k, n, alpha, beta, alpha_over_n=False):
-    """The formula written out channel by channel, in float64.
-
-    The paper: b_i = a_i / (k + alpha * sum_j a_j^2)^beta,
-               j from max(0, i - n/2) to min(N - 1, i + n/2).
-    Caffe / PyTorch: the same with alpha / n in place of alpha.
-    """
-    x = x.astype("float64")
-    channels = x.shape[-1]
-    scale = alpha / n if alpha_over_n else alpha
-    out = np.empty_like(x)
-    for i in range(channels):
-        lo, hi = max(0, i - n // 2), min(channels - 1, i + n // 2)
-        sqr_sum = np.sum(x[..., lo : hi + 1] ** 2, axis=-1)
-        out[..., i] = x[..., i] / (k + scale * sqr_sum) ** beta
-    return out
-
-
 def test_defaults_are_the_papers_constants_in_tensorflows_convention():
     layer = LocalResponseNormalization()
-    assert layer.depth_radius == (PAPER["n"] - 1) // 2 == 2
-    assert layer.bias == PAPER["k"]
-    assert layer.alpha == PAPER["alpha"]
-    assert layer.beta == PAPER["beta"]
+    assert layer.depth_radius == (PAPER["n"] - 1) // 2 == PAPER_TF["depth_radius"]
+    assert layer.bias == PAPER["k"] == PAPER_TF["bias"]
+    assert layer.alpha == PAPER["alpha"] == PAPER_TF["alpha"]
+    assert layer.beta == PAPER["beta"] == PAPER_TF["beta"]
 
 
-@pytest.mark.parametrize(
+ARGUMENTS = pytest.mark.parametrize(
     "kwargs",
     [
         {"depth_radius": 2, "bias": 2.0, "alpha": 1e-4, "beta": 0.75},  # the paper's
@@ -54,6 +54,18 @@ def test_defaults_are_the_papers_constants_in_tensorflows_convention():
     ],
     ids=["paper", "radius0", "radius1", "radius5", "window_wider_than_channels"],
 )
+
+
+@ARGUMENTS
+def test_matches_the_numpy_reference(kwargs):
+    x = _activations((2, 5, 6, 8))
+    expected = reference_lrn(x, **kwargs)
+    actual = keras.ops.convert_to_numpy(LocalResponseNormalization(**kwargs)(x))
+    np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+@needs_tf
+@ARGUMENTS
 def test_matches_tf_nn_local_response_normalization(kwargs):
     x = _activations((2, 5, 6, 8))
     expected = tf.nn.local_response_normalization(x, **kwargs).numpy()
@@ -61,6 +73,19 @@ def test_matches_tf_nn_local_response_normalization(kwargs):
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
 
 
+@needs_tf
+def test_numpy_reference_is_tfs_formula():
+    # So that the NumPy comparison, which runs on every backend, checks the same
+    # formula as the TensorFlow one.
+    x = _activations((2, 3, 3, 12), seed=2, scale=30.0)
+    expected = tf.nn.local_response_normalization(
+        x, depth_radius=3, bias=1.5, alpha=1e-3, beta=0.6
+    ).numpy()
+    reference = reference_lrn(x, depth_radius=3, bias=1.5, alpha=1e-3, beta=0.6)
+    np.testing.assert_allclose(reference, expected, rtol=1e-5, atol=1e-6)
+
+
+@needs_tf
 def test_defaults_match_tf_with_the_papers_constants():
     # tf.nn.local_response_normalization's own defaults (5, 1, 1, 0.5) are not the
     # paper's; this layer's are.
@@ -77,7 +102,7 @@ def test_defaults_implement_the_papers_formula():
     # is TensorFlow's convention, so (k, n, alpha, beta) map to (bias, 2r + 1, alpha,
     # beta) directly.
     x = _activations((2, 4, 4, 16), scale=30.0)
-    expected = _reference_lrn(x, **PAPER)
+    expected = reference_lrn(x, **PAPER_TF)
     actual = keras.ops.convert_to_numpy(LocalResponseNormalization()(x))
     np.testing.assert_allclose(actual, expected, rtol=1e-5, atol=1e-6)
 
@@ -89,7 +114,7 @@ def test_from_caffe_divides_alpha_by_the_window_size():
     assert layer.alpha == pytest.approx(1e-4 / 5)
     assert layer.bias == 1.0
     x = _activations((2, 4, 4, 16), scale=30.0)
-    expected = _reference_lrn(x, k=1.0, n=5, alpha=1e-4, beta=0.75, alpha_over_n=True)
+    expected = reference_lrn(x, depth_radius=2, bias=1.0, alpha=1e-4 / 5, beta=0.75)
     np.testing.assert_allclose(
         keras.ops.convert_to_numpy(layer(x)), expected, rtol=1e-5, atol=1e-6
     )
@@ -119,7 +144,7 @@ def test_mixed_precision_does_not_overflow():
     y = keras.ops.convert_to_numpy(layer(x))
     assert y.dtype == np.float16
     assert np.all(np.isfinite(y))
-    expected = _reference_lrn(x, **PAPER)
+    expected = reference_lrn(x, **PAPER_TF)
     np.testing.assert_allclose(y.astype("float32"), expected, rtol=1e-2)
 
 
@@ -185,3 +210,9 @@ def test_from_caffe_requires_an_odd_window(size):
     with pytest.raises(ValueError, match="`size` must be an odd integer") as error:
         LocalResponseNormalization.from_caffe(size=size)
     assert f"Received: size={size!r}" in str(error.value)
+
+
+def test_integer_arguments_may_be_numpy_integers():
+    layer = LocalResponseNormalization(depth_radius=np.int64(3))
+    assert layer.depth_radius == 3 and type(layer.depth_radius) is int
+    assert LocalResponseNormalization.from_caffe(size=np.int32(5)).depth_radius == 2

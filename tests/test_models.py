@@ -1,22 +1,29 @@
-"""Tests for course_lib.models: the registry, every registered builder, each family.
+"""Tests for course_lib.models: the registry and every registered builder.
 
 The first tests are parametrised over the registry, so a newly registered builder is
 built, run and checked without editing this file; only its reference parameter count
-must be added to PINNED_PARAMS (with where the number comes from).
+must be added to PINNED_PARAMS (with where the number comes from). Each family's own
+tests are in tests/test_models_families.py, the small convnets' and lesson 06's stem
+experiment's in tests/test_models_small.py.
 """
 
 import gc
+import inspect
+import pydoc
 import re
 
 import keras
 import numpy as np
 import pytest
 
-from course_lib.arithmetic import count_macs
-from course_lib.layers import LocalResponseNormalization
-from course_lib.models import _registry, available, build, get_builder, register_model
-from course_lib.models.alexnet import ARCHITECTURES
-from course_lib.models.vgg import VGG_CONFIGS
+from course_lib.models import (
+    _registry,
+    available,
+    build,
+    get_builder,
+    register_model,
+    vgg16,
+)
 
 MODEL_NAMES = [info.name for info in available()]
 INFO = {info.name: info for info in available()}
@@ -37,7 +44,22 @@ PINNED_PARAMS = {
     # keras.applications.VGG16 / VGG19(weights=None); compared live below too.
     "vgg16": 138_357_544,
     "vgg19": 143_667_240,
+    # keras-io's mnist_convnet summary: 320 + 18,496 + 16,010 (and the results file
+    # keras_io_mnist.json; tests/test_models_small.py).
+    "keras_io_convnet": 34_826,
+    # 2,432 + 25,632 + 51,264 + 10,250 (and the results file relu_vs_tanh.json).
+    "relu_tanh_convnet": 89_578,
 }
+
+# The arguments every registered builder takes, in this order, before its own knobs;
+# then ``name``, last.
+SHARED_ARGUMENTS = [
+    "input_shape",
+    "num_classes",
+    "include_top",
+    "pooling",
+    "classifier_activation",
+]
 
 # Names Keras gives layers that were not named: snake_case class name, maybe "_<n>".
 AUTO_NAME = re.compile(
@@ -62,6 +84,16 @@ def _small_shape(name):
     return (info.min_input_size, info.min_input_size, info.input_shape[-1])
 
 
+# Tests that build ImageNet-sized models (100+ million parameters) run on TensorFlow
+# only: building them takes seconds each on JAX, and parameter counts do not depend
+# on the backend (the same Keras layers); every model is still built and run on
+# every backend at its smallest input above.
+heavy = pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="builds ImageNet-sized models; their counts are pinned on TensorFlow",
+)
+
+
 @pytest.fixture
 def free_memory():
     """Releases ImageNet-sized models (hundreds of MB of weights) after a test."""
@@ -73,7 +105,8 @@ def free_memory():
 
 
 def test_registry_holds_the_course_models():
-    for name in ["lenet5", "alexnet", "zfnet", "vgg11", "vgg13", "vgg16", "vgg19"]:
+    course = ["lenet5", "alexnet", "zfnet", "vgg11", "vgg13", "vgg16", "vgg19"]
+    for name in course + ["keras_io_convnet", "relu_tanh_convnet"]:
         assert name in MODEL_NAMES
 
 
@@ -101,7 +134,10 @@ def test_every_layer_is_named_by_its_place(name):
     assert model.layers[-1].name == "predictions"
 
 
-@pytest.mark.parametrize("name", MODEL_NAMES)
+# Models whose "same" paddings keep every size have no input too small to reject.
+@pytest.mark.parametrize(
+    "name", [name for name in MODEL_NAMES if INFO[name].min_input_size > 1]
+)
 def test_rejects_input_below_its_minimum_size(name):
     size = INFO[name].min_input_size
     shape = (size - 1, size - 1, INFO[name].input_shape[-1])
@@ -129,7 +165,13 @@ def test_include_top_false_gives_features(name, pooling):
         assert isinstance(model.layers[-1], pool_type)
 
 
-@pytest.mark.parametrize("name", MODEL_NAMES)
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param(name, marks=heavy) if PINNED_PARAMS.get(name, 0) > 10**7 else name
+        for name in MODEL_NAMES
+    ],
+)
 def test_default_parameter_count_is_pinned(name, free_memory):
     assert name in PINNED_PARAMS, (
         f"Add {name}'s default parameter count, with its provenance, to PINNED_PARAMS"
@@ -141,8 +183,93 @@ def test_default_parameter_count_is_pinned(name, free_memory):
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
 def test_arguments_are_keyword_only(name):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="keyword arguments only") as error:
         get_builder(name)(_small_shape(name))
+    assert str(error.value).startswith(f"{name}()")
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_signature_shows_every_argument(name):
+    builder = get_builder(name)
+    parameters = inspect.signature(builder).parameters
+    kinds = {parameter.kind for parameter in parameters.values()}
+    assert kinds == {inspect.Parameter.KEYWORD_ONLY}  # no **kwargs hides any
+    names = list(parameters)
+    assert names[: len(SHARED_ARGUMENTS)] == SHARED_ARGUMENTS
+    assert names[-1] == "name"
+    assert parameters["include_top"].default is True
+    text = pydoc.render_doc(builder)
+    for argument in names:
+        assert f"{argument}=" in text  # help() lists it with its default
+        assert f"{argument}:" in builder.__doc__  # and the docstring explains it
+
+
+def test_vgg16_signature_lists_its_knobs():
+    parameters = inspect.signature(vgg16).parameters
+    assert parameters["num_classes"].default == 1000
+    assert parameters["input_shape"].default == (224, 224, 3)
+    assert {"config", "batch_norm", "dropout", "fc_units"} <= set(parameters)
+    assert "def vgg16(" in inspect.getsource(vgg16)  # the real source, not a wrapper
+    assert get_builder("vgg16") is vgg16
+
+
+@pytest.mark.parametrize("call", ["builder", "build"])
+def test_misspelt_keyword_names_the_builder_and_the_closest(call):
+    with pytest.raises(ValueError) as error:
+        if call == "builder":
+            vgg16(num_class=10)
+        else:
+            build("vgg16", num_class=10)
+    message = str(error.value)
+    assert message.startswith("vgg16() has no argument `num_class`")
+    assert "did you mean 'num_classes'?" in message
+    assert "_vgg" not in message  # the public builder, not the private helper
+    assert message.endswith("Received: num_class=10")
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_every_builder_refuses_unknown_keywords(name):
+    with pytest.raises(ValueError, match=rf"^{name}\(\) has no argument") as error:
+        build(name, input_shape=_small_shape(name), classes=3)
+    assert "did you mean 'num_classes'?" in str(error.value)
+    assert str(error.value).endswith("Received: classes=3")
+
+
+# (builder, flag): every argument whose default is True or False.
+FLAGS = [
+    (name, argument)
+    for name in MODEL_NAMES
+    for argument, parameter in inspect.signature(get_builder(name)).parameters.items()
+    if isinstance(parameter.default, bool)
+]
+
+
+def test_flags_are_found():
+    found = {argument for _, argument in FLAGS}
+    assert {"include_top", "batch_norm", "lrn", "two_stream"} <= found
+
+
+@pytest.mark.parametrize("name, flag", FLAGS)
+def test_flags_refuse_strings(name, flag):
+    # "False" is a non-empty string, hence true: it would silently build the top.
+    with pytest.raises(ValueError, match=f"`{flag}` must be True or False") as error:
+        build(name, input_shape=_small_shape(name), **{flag: "False"})
+    assert str(error.value).endswith(f"Received: {flag}='False'")
+    with pytest.raises(ValueError, match=f"`{flag}` must be True or False"):
+        build(name, input_shape=_small_shape(name), **{flag: 0})
+
+
+@pytest.mark.parametrize("name", MODEL_NAMES)
+def test_num_classes_accepts_numpy_integers(name):
+    model = build(name, input_shape=_small_shape(name), num_classes=np.int64(3))
+    assert model.output_shape == (None, 3)
+    units = model.get_layer("predictions").units
+    assert units == 3 and type(units) is int  # a Python int in the saved config
+    shape = tuple(np.int64(dim) for dim in _small_shape(name))
+    assert build(name, input_shape=shape, num_classes=3).input_shape == (
+        None,
+        *_small_shape(name),
+    )
 
 
 @pytest.mark.parametrize("name", MODEL_NAMES)
@@ -170,11 +297,21 @@ def test_available_sorts_naturally_and_filters():
     vggs = ["vgg11", "vgg13", "vgg16", "vgg19"]
     assert [info.name for info in available("vgg*")] == vggs
     assert [info.name for info in available("VGG1?")] == vggs
-    assert [info.name for info in available("*net*")] == ["alexnet", "lenet5", "zfnet"]
+    assert [info.name for info in available("*net*")] == [
+        "alexnet",
+        "keras_io_convnet",
+        "lenet5",
+        "relu_tanh_convnet",
+        "zfnet",
+    ]
     assert available("resnet*") == []
     names = ["resnet101", "resnet18", "resnet50", "resnet152", "resnet34"]
     assert sorted(names, key=_registry._natural_key) == [
-        "resnet18", "resnet34", "resnet50", "resnet101", "resnet152"
+        "resnet18",
+        "resnet34",
+        "resnet50",
+        "resnet101",
+        "resnet152",
     ]
 
 
@@ -224,6 +361,12 @@ def test_unknown_name_without_close_match_says_how_to_list():
     assert "available()" in str(error.value)
 
 
+def test_unknown_name_ignores_case_when_it_suggests():
+    with pytest.raises(ValueError, match="Did you mean 'vgg16'") as error:
+        build("VGG16")
+    assert str(error.value).endswith("Received: name='VGG16'")
+
+
 def test_register_refuses_duplicates():
     def vgg16(**kwargs):
         """A second vgg16."""
@@ -232,6 +375,25 @@ def test_register_refuses_duplicates():
         register_model(input_shape=(32, 32, 3), min_input_size=32)(vgg16)
     assert "Received:" in str(error.value)
     assert get_builder("vgg16").__module__ == "course_lib.models.vgg"
+
+
+def test_register_refuses_builders_that_hide_their_arguments(monkeypatch):
+    monkeypatch.setattr(_registry, "_BUILDERS", dict(_registry._BUILDERS))
+    monkeypatch.setattr(_registry, "_INFO", dict(_registry._INFO))
+    register = register_model(input_shape=(8, 8, 1), min_input_size=1)
+
+    def loose_net(*, input_shape=(8, 8, 1), **kwargs):
+        """Hides its arguments in **kwargs."""
+
+    def positional_net(input_shape=(8, 8, 1)):
+        """Takes a positional argument."""
+
+    for builder in (loose_net, positional_net):
+        with pytest.raises(TypeError, match="keyword-only arguments") as error:
+            register(builder)
+        assert str(error.value).startswith("A registered builder")
+        assert f"Received: {builder.__name__}(" in str(error.value)
+        assert available(builder.__name__) == []
 
 
 def test_register_adds_a_buildable_model(monkeypatch):
@@ -249,6 +411,13 @@ def test_register_adds_a_buildable_model(monkeypatch):
 
     assert available("tiny*")[0].description == "A one-layer net for this test."
     assert build("tiny_net", num_classes=None).output_shape == (None, 2)
+    assert tiny_net.__name__ == "tiny_net"
+    assert list(inspect.signature(tiny_net).parameters) == [
+        "input_shape",
+        "num_classes",
+    ]
+    with pytest.raises(ValueError, match="did you mean 'num_classes'"):
+        tiny_net(num_clases=3)
 
 
 # --- validation: every ValueError names its rule and the received value -----------
@@ -316,244 +485,3 @@ def test_invalid_arguments_raise_value_errors(name, kwargs, argument, rule):
 def test_num_classes_is_ignored_without_top():
     model = build("lenet5", include_top=False, num_classes=1)
     assert model.output_shape == (None, 5, 5, 16)
-
-
-# --- LeNet-5 -----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("variant", ["classic", "modern"])
-def test_lenet5_shapes(variant):
-    model = build("lenet5", variant=variant)
-    shapes = {
-        "input": (32, 32, 1),
-        "block1_conv1": (28, 28, 6),  # C1
-        "block1_pool": (14, 14, 6),  # S2
-        "block2_conv1": (10, 10, 16),  # C3
-        "block2_pool": (5, 5, 16),  # S4
-        "fc1": (120,),  # C5
-        "fc2": (84,),  # F6
-        "predictions": (10,),
-    }
-    for layer_name, shape in shapes.items():
-        assert tuple(model.get_layer(layer_name).output.shape[1:]) == shape, layer_name
-    assert model.count_params() == 61_706
-
-
-def test_lenet5_variants_differ_in_activation_and_pooling():
-    classic, modern = build("lenet5"), build("lenet5", variant="modern")
-    assert classic.get_layer("block1_conv1").activation is keras.activations.tanh
-    assert classic.get_layer("fc2").activation is keras.activations.tanh
-    assert isinstance(classic.get_layer("block1_pool"), keras.layers.AveragePooling2D)
-    assert modern.get_layer("block1_conv1").activation is keras.activations.relu
-    assert isinstance(modern.get_layer("block2_pool"), keras.layers.MaxPooling2D)
-
-
-# --- AlexNet and ZFNet -------------------------------------------------------------
-
-
-def _conv_params(kernel, c_in, c_out, groups=1):
-    return kernel * kernel * c_in // groups * c_out + c_out
-
-
-def _dense_params(n_in, n_out):
-    return n_in * n_out + n_out
-
-
-def test_alexnet_counts_by_formula(free_memory):
-    convs = [(11, 3, 96), (5, 96, 256), (3, 256, 384), (3, 384, 384), (3, 384, 256)]
-    grouped = {1, 3, 4}  # conv2, conv4, conv5 (0-based) on the paper's two GPUs
-    dense = _dense_params(6 * 6 * 256, 4096) + _dense_params(4096, 4096)
-    dense += _dense_params(4096, 1000)
-    one_stream = sum(_conv_params(*conv) for conv in convs) + dense
-    two_streams = dense + sum(
-        _conv_params(*conv, groups=2 if i in grouped else 1)
-        for i, conv in enumerate(convs)
-    )
-    assert one_stream == PINNED_PARAMS["alexnet"] == 62_378_344  # "~62.4 M"
-    assert two_streams == 60_965_224  # the paper's "60 million"
-    two_stream_model = build("alexnet", two_stream=True)
-    assert two_stream_model.count_params() == two_streams
-    # Multiply-adds quoted in the module docstring.
-    assert round(count_macs(two_stream_model).total / 1e9, 2) == 0.72
-    del two_stream_model
-    assert round(count_macs(build("alexnet")).total / 1e9, 1) == 1.1
-
-
-def test_alexnet_structure():
-    model = build("alexnet", include_top=False)  # the convs only: cheap to build
-    shapes = {
-        "block1_conv1": (55, 55, 96),
-        "block1_pool": (27, 27, 96),
-        "block2_conv1": (27, 27, 256),
-        "block2_pool": (13, 13, 256),
-        "block3_conv1": (13, 13, 384),
-        "block4_conv1": (13, 13, 384),
-        "block5_conv1": (13, 13, 256),
-        "block5_pool": (6, 6, 256),
-    }
-    for layer_name, shape in shapes.items():
-        assert tuple(model.get_layer(layer_name).output.shape[1:]) == shape, layer_name
-    conv1 = model.get_layer("block1_conv1")
-    assert conv1.kernel_size == (11, 11) and conv1.strides == (4, 4)
-    pool = model.get_layer("block1_pool")
-    assert pool.pool_size == (3, 3) and pool.strides == (2, 2)  # overlapping
-    lrn_layers = [
-        layer for layer in model.layers if isinstance(layer, LocalResponseNormalization)
-    ]
-    assert [layer.name for layer in lrn_layers] == ["block1_lrn", "block2_lrn"]
-    for layer in lrn_layers:  # the paper's k=2, n=5, alpha=1e-4, beta=0.75
-        assert (layer.bias, layer.depth_radius, layer.alpha, layer.beta) == (
-            2.0, 2, 1e-4, 0.75
-        )
-
-
-def test_alexnet_knobs():
-    model = build("alexnet", include_top=False, lrn=False, two_stream=True)
-    assert not any(
-        isinstance(layer, LocalResponseNormalization) for layer in model.layers
-    )
-    groups = [model.get_layer(f"block{i}_conv1").groups for i in range(1, 6)]
-    assert groups == [1, 2, 1, 2, 2]
-    assert model.name == "alexnet_two_stream"
-    model = build("alexnet", variant="cifar10", dropout=0.0)
-    assert not any(isinstance(layer, keras.layers.Dropout) for layer in model.layers)
-    model = build("alexnet", variant="cifar10")
-    rates = [model.get_layer(name).rate for name in ("fc1_dropout", "fc2_dropout")]
-    assert rates == [0.5, 0.5]
-
-
-def test_alexnet_cifar10_variant():
-    model = build("alexnet", variant="cifar10")
-    assert model.name == "alexnet_cifar10"
-    assert model.input_shape == (None, 32, 32, 3)
-    assert model.output_shape == (None, 10)
-    conv1 = model.get_layer("block1_conv1")
-    assert conv1.kernel_size == (5, 5) and conv1.strides == (1, 1)
-    assert tuple(model.get_layer("block5_pool").output.shape[1:]) == (3, 3, 256)
-    assert model.count_params() == 5_871_434  # "about 5.9 million" (module docstring)
-    assert round(count_macs(model).total / 1e9, 2) == 0.18  # "0.18 billion"
-
-
-def test_zfnet_follows_the_papers_figure():
-    model = build("zfnet", include_top=False)
-    shapes = {
-        "block1_conv1": (110, 110, 96),
-        "block1_pool": (55, 55, 96),
-        "block2_conv1": (26, 26, 256),
-        "block2_pool": (13, 13, 256),
-        "block3_conv1": (13, 13, 384),
-        "block4_conv1": (13, 13, 384),
-        "block5_conv1": (13, 13, 256),
-        "block5_pool": (6, 6, 256),
-    }
-    for layer_name, shape in shapes.items():
-        assert tuple(model.get_layer(layer_name).output.shape[1:]) == shape, layer_name
-    conv1 = model.get_layer("block1_conv1")
-    assert conv1.kernel_size == (7, 7) and conv1.strides == (2, 2)
-    assert model.get_layer("block2_conv1").strides == (2, 2)
-    assert all(model.get_layer(f"block{i}_conv1").groups == 1 for i in range(1, 6))
-    # Only conv1 differs from AlexNet's parameters.
-    conv1_difference = (11 * 11 - 7 * 7) * 3 * 96
-    assert PINNED_PARAMS["alexnet"] - PINNED_PARAMS["zfnet"] == conv1_difference
-
-
-def test_family_table_is_consistent():
-    for architecture in ARCHITECTURES.values():
-        assert len(architecture.conv_layers) == len(architecture.filters) == 5
-
-
-# --- VGG ---------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "builder, application", [("vgg16", "VGG16"), ("vgg19", "VGG19")]
-)
-def test_vgg_matches_keras_applications(builder, application, free_memory):
-    reference = getattr(keras.applications, application)(weights=None)
-    reference_shapes = {
-        layer.name: [tuple(w.shape) for w in layer.weights]
-        for layer in reference.layers
-        if layer.weights
-    }
-    reference_count = reference.count_params()
-    del reference
-    model = build(builder)
-    assert model.count_params() == reference_count == PINNED_PARAMS[builder]
-    shapes = {
-        layer.name: [tuple(w.shape) for w in layer.weights]
-        for layer in model.layers
-        if layer.weights
-    }
-    assert shapes == reference_shapes  # same names, same weight shapes
-
-
-@pytest.mark.parametrize(
-    "builder, kwargs, config, weight_layers",
-    [
-        ("vgg11", {}, "A", 11),
-        ("vgg11", {"lrn": True}, "A-LRN", 11),
-        ("vgg13", {}, "B", 13),
-        ("vgg16", {"config": "C"}, "C", 16),
-        ("vgg16", {}, "D", 16),
-        ("vgg19", {}, "E", 19),
-    ],
-    ids=["A", "A-LRN", "B", "C", "D", "E"],
-)
-def test_vgg_configurations(builder, kwargs, config, weight_layers):
-    model = build(builder, input_shape=(32, 32, 3), fc_units=16, **kwargs)
-    assert model.name == {"A-LRN": "vgg11_lrn", "C": "vgg16_c"}.get(config, builder)
-    layers = model.layers
-    convs = [layer for layer in layers if isinstance(layer, keras.layers.Conv2D)]
-    dense = [layer for layer in layers if isinstance(layer, keras.layers.Dense)]
-    assert len(convs) + len(dense) == weight_layers  # the "-11" of VGG-11
-    expected = [entry for entry in VGG_CONFIGS[config] if entry not in ("M", "LRN")]
-    assert [(conv.kernel_size[0], conv.filters) for conv in convs] == [
-        entry if isinstance(entry, tuple) else (3, entry) for entry in expected
-    ]
-    lrn = [layer for layer in layers if isinstance(layer, LocalResponseNormalization)]
-    expected_lrn = ["block1_lrn"] if config == "A-LRN" else []
-    assert [layer.name for layer in lrn] == expected_lrn
-    pools = [layer for layer in layers if isinstance(layer, keras.layers.MaxPooling2D)]
-    assert [pool.name for pool in pools] == [f"block{b}_pool" for b in range(1, 6)]
-
-
-def test_vgg_config_c_has_1x1_convs_and_paper_count(free_memory):
-    model = build("vgg16", config="C", include_top=False)
-    assert [model.get_layer(f"block{b}_conv3").kernel_size for b in (3, 4, 5)] == [
-        (1, 1)
-    ] * 3
-    # Table 2 of the paper: C has 134 million parameters.
-    assert round(build("vgg16", config="C").count_params() / 1e6) == 134
-
-
-def test_vgg_batch_norm():
-    small = {"input_shape": (32, 32, 3), "num_classes": 10, "fc_units": 16}
-    plain = build("vgg16", **small)
-    bn = build("vgg16", batch_norm=True, **small)
-    assert bn.name == "vgg16_bn"
-    for suffix in ("conv1", "bn1", "relu1"):
-        assert bn.get_layer(f"block1_{suffix}")
-    convs = [layer for layer in bn.layers if isinstance(layer, keras.layers.Conv2D)]
-    conv_channels = sum(conv.filters for conv in convs)
-    assert conv_channels == 4224
-    # Gamma and beta are trained; the moving mean and variance are not.
-    trainable = sum(int(np.prod(w.shape)) for w in bn.trainable_weights)
-    plain_trainable = sum(int(np.prod(w.shape)) for w in plain.trainable_weights)
-    assert trainable - plain_trainable == 2 * conv_channels
-    assert bn.count_params() - plain.count_params() == 4 * conv_channels
-    # So the ImageNet vgg16 with batch norm has torchvision vgg16_bn's 138,365,992
-    # trainable parameters (torchvision keeps the conv biases too).
-    assert PINNED_PARAMS["vgg16"] + 2 * conv_channels == 138_365_992
-    vgg13_channels = sum(c for c in VGG_CONFIGS["B"] if isinstance(c, int))
-    assert PINNED_PARAMS["vgg13"] + 2 * vgg13_channels == 133_053_736  # vgg13_bn
-
-
-def test_vgg_cifar10_head():
-    model = build("vgg16", input_shape=(32, 32, 3), num_classes=10, fc_units=512)
-    convs = keras.applications.VGG16(
-        weights=None, include_top=False, input_shape=(32, 32, 3)
-    ).count_params()
-    head = 512 * 512 + 512 + 512 * 512 + 512 + 512 * 10 + 10
-    assert model.count_params() == convs + head == 15_245_130  # "about 15 million"
-    wide = build("vgg16", input_shape=(32, 32, 3), num_classes=10)
-    assert round(wide.count_params() / 1e6) == 34  # "34 million with 4096 units"

@@ -129,7 +129,7 @@ LOGS = {
 def test_training_curves_from_a_dict_and_a_keras_history():
     fig = plotting.training_curves(LOGS, title="run")
     assert len(fig.axes) == 2
-    for ax, metric in zip(fig.axes, ("loss", "accuracy")):
+    for ax, metric in zip(fig.axes, ("loss", "accuracy"), strict=False):
         assert ax.get_xlabel() == "epoch"
         assert ax.get_ylabel() == metric
         assert ax.get_title()

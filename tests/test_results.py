@@ -1,4 +1,4 @@
-"""Every committed result records how it was produced, and a missing one is a clear error."""
+"""Each committed result says how it was produced; a missing one is a clear error."""
 
 import pytest
 

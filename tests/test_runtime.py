@@ -1,7 +1,8 @@
-"""Tests of course_lib.runtime: modes, seeds, devices, strategy, mixed precision, doctor."""
+"""course_lib.runtime: modes, seeds, devices, strategy, mixed precision, doctor."""
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
@@ -13,7 +14,9 @@ def test_mode_defaults_to_full(monkeypatch):
     assert runtime.mode() == "full" and not runtime.is_smoke()
 
 
-@pytest.mark.parametrize("value, expected", [("smoke", "smoke"), (" SMOKE ", "smoke"), ("full", "full")])
+@pytest.mark.parametrize(
+    "value, expected", [("smoke", "smoke"), (" SMOKE ", "smoke"), ("full", "full")]
+)
 def test_mode_reads_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("COURSE_MODE", value)
     assert runtime.mode() == expected
@@ -24,7 +27,11 @@ def test_unknown_mode_is_a_clear_error(monkeypatch):
     with pytest.raises(runtime.ModeError) as err:
         runtime.mode()
     message = str(err.value)
-    assert "smoke, full" in message and "'fast'" in message and "export COURSE_MODE" in message
+    assert (
+        "smoke, full" in message
+        and "'fast'" in message
+        and "export COURSE_MODE" in message
+    )
 
 
 def test_pick_follows_the_mode(monkeypatch):
@@ -55,16 +62,25 @@ def test_devices_and_summary_name_the_cpu():
 
 
 def test_strategy_matches_the_hardware():
-    import tensorflow as tf
-
     strategy = runtime.strategy()
-    gpus = tf.config.list_logical_devices("GPU")
-    if len(gpus) > 1:
-        assert isinstance(strategy, tf.distribute.MirroredStrategy)
+    accelerators = [d for d in runtime.devices() if d.kind in ("GPU", "TPU")]
+    assert runtime.replicas(strategy) == max(1, len(accelerators))
+    # Both backends' strategies build and train a model inside scope().
+    with strategy.scope():
+        model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2)])
+        model.compile(optimizer="sgd", loss="mse")
+    model.fit(np.ones((8, 3)), np.zeros((8, 2)), epochs=1, verbose=0)
+    if runtime.backend() == "tensorflow":
+        import tensorflow as tf
+
+        expected = (
+            tf.distribute.MirroredStrategy
+            if len(accelerators) > 1
+            else tf.distribute.OneDeviceStrategy
+        )
+        assert isinstance(strategy, expected)
     else:
-        assert isinstance(strategy, tf.distribute.OneDeviceStrategy)
-        with strategy.scope():
-            assert tf.Variable(1.0).device.endswith(("CPU:0", "GPU:0"))
+        assert isinstance(strategy, keras.distribution.DataParallel)
 
 
 def test_mixed_precision_switch(monkeypatch):
@@ -83,15 +99,22 @@ def test_mixed_precision_switch(monkeypatch):
 
 def test_mixed_precision_helps_only_on_recent_gpus(monkeypatch):
     cpu = runtime.Device("CPU", "x")
-    monkeypatch.setattr(runtime, "devices", lambda: [cpu, runtime.Device("GPU", "K80", (3, 7))])
+    monkeypatch.setattr(
+        runtime, "devices", lambda: [cpu, runtime.Device("GPU", "K80", (3, 7))]
+    )
     assert not runtime.mixed_precision_helps()
-    monkeypatch.setattr(runtime, "devices", lambda: [cpu, runtime.Device("GPU", "T4", (7, 5))])
+    monkeypatch.setattr(
+        runtime, "devices", lambda: [cpu, runtime.Device("GPU", "T4", (7, 5))]
+    )
     assert runtime.mixed_precision_helps()
 
 
 def test_pinned_versions_reads_requirements(tmp_path):
     req = tmp_path / "requirements.txt"
-    req.write_text("# c\ntensorflow==2.21.0\nKeras == 3.15.1  # pinned\nnumpy>=1\nscikit_learn==1.9.1\n")
+    req.write_text(
+        "# c\ntensorflow==2.21.0\nKeras == 3.15.1  # pinned\nnumpy>=1\n"
+        "scikit_learn==1.9.1\n"
+    )
     assert runtime.pinned_versions(req) == {
         "tensorflow": "2.21.0",
         "keras": "3.15.1",
@@ -105,7 +128,8 @@ def test_doctor_reports_versions_devices_and_mode(monkeypatch, capsys):
     text = capsys.readouterr().out
     assert report.mode == "smoke" and "mode          smoke" in text
     assert report.packages["keras"][0] is not None and "keras" in text
-    assert report.backend == "tensorflow"
+    assert report.backend.split()[0] == keras.backend.backend()
+    assert report.backend.split()[1][0].isdigit()  # the backend's version
     assert report.packages["keras"][1] == runtime.pinned_versions()["keras"]
 
 

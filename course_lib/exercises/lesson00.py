@@ -37,8 +37,14 @@ q3 = Question(
     "Q3 SHA-256 of a file",
     expected=hashlib.sha256(Q3_CONTENT).hexdigest(),
     mistakes=[
-        (lambda a: isinstance(a, str) and len(a) == 32, "That is 32 hex digits: an MD5, not a SHA-256 (64)."),
-        (lambda a: isinstance(a, bytes), "Return the hex digest (a str), not the raw bytes: use .hexdigest()."),
+        (
+            lambda a: isinstance(a, str) and len(a) == 32,
+            "That is 32 hex digits: an MD5, not a SHA-256 (64).",
+        ),
+        (
+            lambda a: isinstance(a, bytes),
+            "Return the hex digest (a str), not the raw bytes: use .hexdigest().",
+        ),
     ],
     hints=[
         "course_lib.data has a function that hashes a file in chunks.",

@@ -15,10 +15,14 @@ q1 = Question(
     "Q1 the shape of C3's output",
     expected=(10, 10, 16),
     mistakes={
-        (10, 10, 6): "The spatial size is right, but C3 has 16 filters: the channels are the filters.",
-        (14, 14, 16): "That is what 'same' padding would give; LeNet's convolutions use no padding.",
-        (9, 9, 16): "Off by one: the output size is (W - K) / S + 1, do not forget the + 1.",
-        (11, 11, 16): "Check the kernel: C3's filters are 5x5, so the size shrinks by 5 - 1 = 4.",
+        (10, 10, 6): "The spatial size is right, but C3 has 16 filters: the channels "
+        "are the filters.",
+        (14, 14, 16): "That is what 'same' padding would give; LeNet's convolutions "
+        "use no padding.",
+        (9, 9, 16): "Off by one: the output size is (W - K) / S + 1, do not forget "
+        "the + 1.",
+        (11, 11, 16): "Check the kernel: C3's filters are 5x5, so the size shrinks by "
+        "5 - 1 = 4.",
     },
     hints=[
         "C3 applies 16 filters of 5x5 to S2's 14x14x6 maps, stride 1, no padding.",
@@ -33,9 +37,10 @@ q2 = Question(
     expected=156,
     mistakes={
         150: "You counted the weights (5 x 5 x 1 x 6) but not the 6 biases.",
-        4704: "That is the number of C1's outputs (28 x 28 x 6), not of its parameters.",
-        122304: "That is the number of connections the 1998 paper counts (156 x 28 x 28): "
-        "thanks to weight sharing, the parameters are far fewer.",
+        4704: "That is the number of C1's outputs (28 x 28 x 6), not of its "
+        "parameters.",
+        122304: "That is the number of connections the 1998 paper counts "
+        "(156 x 28 x 28): thanks to weight sharing, the parameters are far fewer.",
         30: "Each of the 6 filters has 5 x 5 = 25 weights plus a bias: 26 per filter.",
     },
     hints=[
@@ -57,7 +62,8 @@ q3 = Question(
     },
     hints=[
         "C5 applies 120 filters of 5 x 5 x 16 to S4's 5x5x16 maps.",
-        "(5 * 5 * 16 + 1) * 120. A Dense(120) on the 400 flattened values has the same count.",
+        "(5 * 5 * 16 + 1) * 120. A Dense(120) on the 400 flattened values has the "
+        "same count.",
     ],
     solution="(5 * 5 * 16 + 1) * 120 = 48,120 = 400 * 120 + 120, "
     "model.get_layer('fc1').count_params().",

@@ -15,9 +15,14 @@ def _epochs_to_error(errors, target):
 def _compare_epochs(answer, expected):
     """Like compare_values, with None meaning "never reached"."""
     if expected is None:
-        return None if answer is None else f"Expected None (never reached), got {answer!r}."
+        if answer is None:
+            return None
+        return f"Expected None (never reached), got {answer!r}."
     if answer is None:
-        return f"The target is reached at epoch {expected}, but your function returned None."
+        return (
+            f"The target is reached at epoch {expected}, but your function "
+            "returned None."
+        )
     return compare_values(answer, expected)
 
 
@@ -25,8 +30,8 @@ q1 = Question(
     "Q1 AlexNet's conv1 output side",
     expected=55,
     mistakes={
-        54: "That is what a 224x224 input gives ((224 - 11) // 4 + 1): the paper's stated "
-        "55x55 maps need 227x227 inputs (or padding).",
+        54: "That is what a 224x224 input gives ((224 - 11) // 4 + 1): the paper's "
+        "stated 55x55 maps need 227x227 inputs (or padding).",
         56: "Check the arithmetic: (227 - 11) / 4 = 54, then + 1.",
         217: "The stride is 4: divide (W - K) by it before adding 1.",
     },
@@ -41,18 +46,19 @@ q2 = Question(
     "Q2 conv2's parameters with two streams",
     expected=307456,
     mistakes={
-        614656: "That is the single-stream conv2: with two groups each filter sees only "
-        "the 48 maps on its own GPU, not all 96.",
+        614656: "That is the single-stream conv2: with two groups each filter sees "
+        "only the 48 maps on its own GPU, not all 96.",
         307200: "You forgot the 256 biases.",
-        153728: "Only the inputs of each filter are halved (96 -> 48); there are still 256 "
-        "filters.",
+        153728: "Only the inputs of each filter are halved (96 -> 48); there are "
+        "still 256 filters.",
     },
     hints=[
-        "conv2 has 256 filters of 5x5; with groups=2 each filter sees 96 / 2 = 48 channels.",
+        "conv2 has 256 filters of 5x5; with groups=2 each filter sees 96 / 2 = 48 "
+        "channels.",
         "5 * 5 * 48 * 256 + 256",
     ],
-    solution="5 * 5 * (96 // 2) * 256 + 256 = 307,456, half the single stream's 614,656 "
-    "weights (the biases are not halved).",
+    solution="5 * 5 * (96 // 2) * 256 + 256 = 307,456, half the single stream's "
+    "614,656 weights (the biases are not halved).",
 )
 
 q3 = Question(
@@ -116,7 +122,8 @@ q5 = Question(
     expected=2048,
     mistakes={
         1024: "You counted the crop positions but not the horizontal flips (x 2).",
-        64: "A 224x224 crop can start at 32 positions along each axis: 32 x 32 of them.",
+        64: "A 224x224 crop can start at 32 positions along each axis: 32 x 32 of "
+        "them.",
         2: "Count the crop positions too, not only the flips.",
         2178: "The crop starts at 0..31 (32 positions, 256 - 224), not 0..32.",
     },

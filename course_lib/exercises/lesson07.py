@@ -4,7 +4,9 @@ where the weights live, and the paper's weight decay in Keras."""
 from course_lib.checks import Question
 
 # VGG-16 (configuration D) at 224x224: its three dense layers, by formula.
-VGG16_FC_PARAMS = (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+VGG16_FC_PARAMS = (
+    (7 * 7 * 512 * 4096 + 4096) + (4096 * 4096 + 4096) + (4096 * 1000 + 1000)
+)
 VGG16_PARAMS = 138_357_544  # keras.applications.VGG16(weights=None).count_params()
 
 
@@ -24,7 +26,8 @@ q1 = Question(
         192: "A filter is 3 x 3 x 3 = 27 weights, and there are 64 of them.",
     },
     hints=[
-        "'conv3-64': receptive field 3x3, 64 output channels. The input has 3 channels.",
+        "'conv3-64': receptive field 3x3, 64 output channels. The input has 3 "
+        "channels.",
         "(3 * 3 * 3 + 1) * 64",
     ],
     solution="(3 * 3 * 3 + 1) * 64 = 1,792, "
@@ -40,7 +43,8 @@ q2 = Question(
         5 * 5 * 256 * 256: "That is one 5x5 layer with the same field: the question "
         "asks for the two 3x3 layers.",
         3 * 3 * 256 * 256: "That is one 3x3 layer; there are two.",
-        2 * 3 * 3 * 256 * 256 + 512: "Leave the biases out: the question counts weights only.",
+        2 * 3 * 3 * 256 * 256 + 512: "Leave the biases out: the question counts "
+        "weights only.",
     },
     hints=[
         "One 3x3 layer from C to C channels has 3 * 3 * C * C weights.",
@@ -65,7 +69,8 @@ q3 = Question(
         ),
     ],
     hints=[
-        "r_out = r_in + (k - 1) * jump, starting from r = 1; with stride 1 the jump stays 1.",
+        "r_out = r_in + (k - 1) * jump, starting from r = 1; with stride 1 the jump "
+        "stays 1.",
         "1 + 2 * n",
     ],
     solution="def stacked_rf(n):\n    return 2 * n + 1\n"
@@ -82,11 +87,17 @@ q4 = Question(
             "Give a fraction between 0 and 1, not a percentage.",
         ),
         (
-            lambda a: isinstance(a, float) and abs(a - (1 - VGG16_FC_PARAMS / VGG16_PARAMS)) < 1e-3,
-            "That is the convolutions' share; the question asks for fc1, fc2 and predictions.",
+            lambda a: (
+                isinstance(a, float)
+                and abs(a - (1 - VGG16_FC_PARAMS / VGG16_PARAMS)) < 1e-3
+            ),
+            "That is the convolutions' share; the question asks for fc1, fc2 and "
+            "predictions.",
         ),
         (
-            lambda a: isinstance(a, float) and abs(a - 102_764_544 / VGG16_PARAMS) < 1e-3,
+            lambda a: (
+                isinstance(a, float) and abs(a - 102_764_544 / VGG16_PARAMS) < 1e-3
+            ),
             "That is fc1 alone; add fc2 and predictions.",
         ),
     ],
@@ -104,13 +115,14 @@ q5 = Question(
     rtol=1e-6,
     mistakes={
         5e-4: "That is the paper's L2 coefficient as is. Keras's SGD decays weights "
-        "directly (decoupled); with momentum 0.9 the L2 term is amplified by 1 / (1 - 0.9).",
+        "directly (decoupled); with momentum 0.9 the L2 term is amplified by "
+        "1 / (1 - 0.9).",
         5e-5: "Divide by (1 - momentum), do not multiply.",
         4.5e-4: "Divide by (1 - momentum) = 0.1.",
     },
     hints=[
-        "With momentum m, an L2 term l2 * w in the gradient shrinks each weight by about "
-        "lr * l2 / (1 - m) * w per step.",
+        "With momentum m, an L2 term l2 * w in the gradient shrinks each weight by "
+        "about lr * l2 / (1 - m) * w per step.",
         "training.decoupled_weight_decay(5e-4, momentum=0.9)",
     ],
     solution="5e-4 / (1 - 0.9) = 5e-3 "

@@ -8,8 +8,11 @@
 Every builder is a plain function that returns a named ``keras.Model`` built with the
 functional API, with keyword-only arguments shared by all families (``input_shape``,
 ``num_classes`` — keras.applications' ``classes`` —, ``include_top``, ``pooling``,
-``classifier_activation``, ``name``), then the family's own knobs. Arguments are
-checked before Keras sees them (``ValueError``: the rule, then ``Received: ...``).
+``classifier_activation``), then the family's own knobs, then ``name``; ``help()``
+and ``inspect.signature()`` show them all. Arguments are checked before Keras sees
+them (``ValueError``: the rule, then ``Received: ...``): a misspelt keyword names the
+closest one (``vgg16(num_class=10)``: did you mean 'num_classes'?), a flag must be a
+bool, integers may be NumPy integers.
 Builders use Keras layers and ``keras.ops`` only, channels last, so they run on any
 Keras 3 backend.
 
@@ -29,9 +32,9 @@ Layer names, one scheme for every family, so that lessons can ``get_layer()`` by
     predictions                 the classifier
 
 Adding a family: write its module (configuration table, blocks, one generic private
-builder, thin public builders decorated with ``@register_model(...)``), then add one
-import line below. The tests are parametrised over the registry, so a new builder is
-tested without editing them.
+builder, thin public builders decorated with ``@register_model(...)`` that spell out
+every argument), then add one import line below. The tests are parametrised over
+the registry, so a new builder is tested without editing them.
 """
 
 from course_lib.models._registry import (
@@ -42,7 +45,18 @@ from course_lib.models._registry import (
     register_model,
 )
 
-# One line per family: importing its module registers its builders.
+# One line per family: importing its module registers its builders. stems holds
+# lesson 06's first-layer experiment (not registered); vgg_block and config_blocks
+# are the pieces lesson 07 shows.
 from course_lib.models.alexnet import alexnet, zfnet
 from course_lib.models.lenet import lenet5
-from course_lib.models.vgg import vgg11, vgg13, vgg16, vgg19
+from course_lib.models.small_convnets import keras_io_convnet, relu_tanh_convnet
+from course_lib.models.stems import high_frequency_share, stem_net, upsample
+from course_lib.models.vgg import (
+    config_blocks,
+    vgg11,
+    vgg13,
+    vgg16,
+    vgg19,
+    vgg_block,
+)

@@ -25,6 +25,7 @@ def conv_unit(
     activation="relu",
     groups=1,
     batch_norm=False,
+    kernel_initializer="glorot_uniform",
     name,
 ):
     """A convolution with its activation, optionally batch-normalised in between.
@@ -50,6 +51,8 @@ def conv_unit(
         activation: Activation name (e.g. ``"relu"``, ``"tanh"``).
         groups: Grouped convolution (AlexNet's two streams use 2).
         batch_norm: Whether to add ``BatchNormalization`` before the activation.
+        kernel_initializer: The conv's kernel initializer (Keras's default,
+            Glorot-uniform, unless a paper's setting is reproduced).
         name: The conv layer's name; it must contain ``"conv"``.
 
     Returns:
@@ -66,6 +69,7 @@ def conv_unit(
         padding=padding,
         groups=groups,
         activation=None if batch_norm else activation,
+        kernel_initializer=kernel_initializer,
         name=name,
     )(x)
     if batch_norm:
@@ -84,12 +88,15 @@ def classifier_head(
     fc_units=(),
     fc_activation="relu",
     dropout=0.0,
+    flatten_dropout=0.0,
+    kernel_initializer="glorot_uniform",
 ):
     """Flatten -> fully connected layers (with dropout) -> predictions, or pooling.
 
-    With ``include_top``: ``head_flatten``, then for each entry of ``fc_units`` a
-    ``Dense`` named ``fc1``, ``fc2``, ... each followed by ``fc{i}_dropout`` when
-    ``dropout > 0``, then the ``predictions`` layer. Without it: the feature maps,
+    With ``include_top``: ``head_flatten``, then ``head_dropout`` when
+    ``flatten_dropout > 0``, then for each entry of ``fc_units`` a ``Dense`` named
+    ``fc1``, ``fc2``, ... each followed by ``fc{i}_dropout`` when ``dropout > 0``,
+    then the ``predictions`` layer. Without it: the feature maps,
     globally pooled by ``head_pool`` when ``pooling`` is ``"avg"`` or ``"max"``
     (keras.applications' behaviour).
 
@@ -102,6 +109,9 @@ def classifier_head(
         fc_units: Units of the hidden fully connected layers.
         fc_activation: Their activation.
         dropout: Dropout rate after each hidden fully connected layer.
+        flatten_dropout: Dropout rate on the flattened maps (keras-io's MNIST
+            convnet has no hidden dense layer and drops there).
+        kernel_initializer: Kernel initializer of the dense layers.
 
     Returns:
         The output tensor.
@@ -113,10 +123,20 @@ def classifier_head(
             return layers.GlobalMaxPooling2D(name="head_pool")(x)
         return x
     x = layers.Flatten(name="head_flatten")(x)
+    if flatten_dropout:
+        x = layers.Dropout(flatten_dropout, name="head_dropout")(x)
     for index, units in enumerate(fc_units, start=1):
-        x = layers.Dense(units, activation=fc_activation, name=f"fc{index}")(x)
+        x = layers.Dense(
+            units,
+            activation=fc_activation,
+            kernel_initializer=kernel_initializer,
+            name=f"fc{index}",
+        )(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"fc{index}_dropout")(x)
     return layers.Dense(
-        num_classes, activation=classifier_activation, name="predictions"
+        num_classes,
+        activation=classifier_activation,
+        kernel_initializer=kernel_initializer,
+        name="predictions",
     )(x)

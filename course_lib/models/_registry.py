@@ -6,10 +6,13 @@ all of them after ``import course_lib.models``.
 """
 
 import dataclasses
-import difflib
 import fnmatch
+import functools
+import inspect
 import re
 from collections.abc import Callable
+
+from course_lib._util import check_bool, closest_names, did_you_mean
 
 __all__ = ["ModelInfo", "available", "build", "get_builder", "register_model"]
 
@@ -50,20 +53,33 @@ def register_model(*, input_shape, min_input_size):
     smallest valid input. Compute them from the family's configuration table (see
     ``_validation.min_input_size``) rather than typing numbers in.
 
+    The builder must take keyword-only arguments and spell every one out (no
+    ``**kwargs``), so that ``help()`` and ``inspect.signature()`` show them all. The
+    decorator returns a wrapper with the builder's name, docstring and signature
+    (``functools.wraps``) that checks the call before the builder runs:
+
+    - positional arguments raise ``TypeError``;
+    - a keyword the builder does not take raises ``ValueError`` naming the builder
+      and the closest argument (``vgg16(num_class=10)``: did you mean
+      ``'num_classes'``?), where Python would name a private helper or nothing;
+    - an argument whose default is ``True`` or ``False`` (``include_top``,
+      ``batch_norm``, ...) must be a bool: the string ``"False"`` is true.
+
     Args:
         input_shape: The builder's default ``input_shape``.
         min_input_size: Smallest height and width the builder accepts with its
             default knobs.
 
     Returns:
-        A decorator that registers the builder and returns it unchanged.
+        A decorator that registers the builder and returns the checking wrapper.
 
     Raises:
         ValueError: If a builder of the same name is already registered.
+        TypeError: If the builder takes positional arguments or ``**kwargs``.
 
     Example:
         >>> @register_model(input_shape=(32, 32, 3), min_input_size=8)
-        ... def tiny_net(*, input_shape=(32, 32, 3), num_classes=10): ...
+        ... def tiny_net(*, input_shape=(32, 32, 3), num_classes=10, name=None): ...
     """
 
     def decorator(builder):
@@ -75,17 +91,56 @@ def register_model(*, input_shape, min_input_size):
                 f"'{name}' is already registered by {existing.__module__}. "
                 f"Received: {builder.__module__}.{name}"
             )
+        parameters = _keyword_parameters(builder)
+        flags = [key for key, p in parameters.items() if isinstance(p.default, bool)]
+
+        @functools.wraps(builder)
+        def checked_builder(*args, **kwargs):
+            if args:
+                raise TypeError(
+                    f"{name}() takes keyword arguments only, e.g. "
+                    f"{name}(input_shape=..., num_classes=...); see help({name}). "
+                    f"Received: {len(args)} positional argument(s) {args!r}"
+                )
+            for key, value in kwargs.items():
+                if key not in parameters:
+                    raise ValueError(
+                        f"{name}() has no argument `{key}`"
+                        f"{did_you_mean(key, parameters)}. Its arguments are "
+                        f"{', '.join(parameters)}; see help({name}). "
+                        f"Received: {key}={value!r}"
+                    )
+                if key in flags:
+                    check_bool(key, value)
+            return builder(**kwargs)
+
         doc = (builder.__doc__ or "").strip()
-        _BUILDERS[name] = builder
+        _BUILDERS[name] = checked_builder
         _INFO[name] = ModelInfo(
             name=name,
             description=doc.splitlines()[0].strip() if doc else "",
             input_shape=tuple(input_shape),
             min_input_size=int(min_input_size),
         )
-        return builder
+        return checked_builder
 
     return decorator
+
+
+def _keyword_parameters(builder):
+    """The builder's parameters; raises TypeError unless all are keyword-only."""
+    signature = inspect.signature(builder)
+    wrong = [
+        str(p) for p in signature.parameters.values() if p.kind is not p.KEYWORD_ONLY
+    ]
+    if wrong:
+        raise TypeError(
+            "A registered builder takes keyword-only arguments and names each one "
+            "(no **kwargs), so that help() and inspect.signature() show them all: "
+            f"write `def {builder.__name__}(*, input_shape=..., num_classes=..., "
+            f"name=None)`. Received: {builder.__name__}{signature}"
+        )
+    return dict(signature.parameters)
 
 
 def available(pattern="*"):
@@ -128,9 +183,7 @@ def get_builder(name):
     """
     if name in _BUILDERS:
         return _BUILDERS[name]
-    close = difflib.get_close_matches(
-        str(name).lower(), list(_BUILDERS), n=3, cutoff=0.5
-    )
+    close = closest_names(str(name).lower(), _BUILDERS)
     hint = (
         "Did you mean " + ", ".join(repr(c) for c in close) + "? "
         if close
@@ -167,8 +220,9 @@ def build(model_name, /, **overrides):
         The ``keras.Model`` the builder returns.
 
     Raises:
-        ValueError: For an unknown name (with the closest names), or from the
-            builder's own validation.
+        ValueError: For an unknown name (with the closest names), an argument the
+            builder does not take (with the closest one), or from the builder's
+            own validation.
 
     Example:
         >>> model = build("vgg16", input_shape=(32, 32, 3), num_classes=10)

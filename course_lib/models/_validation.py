@@ -5,15 +5,17 @@ rule and ends with ``Received: <argument>=<value>``, e.g.
 
     Input size must be at least 32x32 for vgg16 (...). Received: input_shape=(16, 16, 3)
 
-Builders call these helpers; none repeats a check of its own.
+Builders call these helpers (and ``course_lib._util``'s ``check_choice``); none
+repeats a check of its own. The registry checks argument names and flags (``True`` /
+``False`` arguments) before a builder runs; see ``_registry.register_model``.
 """
 
 import numbers
 
+from course_lib._util import is_int
 from course_lib.arithmetic import conv_output_size
 
 __all__ = [
-    "check_choice",
     "check_common",
     "check_dropout",
     "check_groups",
@@ -25,23 +27,28 @@ __all__ = [
 _POOLING_CHOICES = (None, "avg", "max")
 
 
-def _is_int(value):
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 def check_common(*, input_shape, num_classes, include_top, pooling, name):
-    """Checks the arguments every builder shares; returns ``input_shape`` as a tuple.
+    """Checks the arguments every builder shares; returns them as Python ints.
 
     Args:
-        input_shape: ``(height, width, channels)``, positive integers, channels last.
-        num_classes: Number of classes, an integer >= 2; checked only when
-            ``include_top`` (keras.applications ignores ``classes`` without a top).
+        input_shape: ``(height, width, channels)``, positive integers (Python or
+            NumPy), channels last.
+        num_classes: Number of classes, an integer >= 2 (Python or NumPy); checked
+            only when ``include_top`` (keras.applications ignores ``classes``
+            without a top).
         include_top: Whether the classifier head is built.
         pooling: ``None``, ``"avg"`` or ``"max"``.
         name: ``None`` or a non-empty string.
 
     Returns:
-        ``input_shape`` as a tuple of Python ints.
+        ``(input_shape, num_classes)``: a tuple of Python ints, and ``num_classes``
+        as a Python int when it is an integer (NumPy integers would otherwise end
+        up in the model's config, which JSON cannot save).
+
+    Example:
+        >>> check_common(input_shape=(32, 32, 3), num_classes=np.int64(10),
+        ...              include_top=True, pooling=None, name=None)
+        ((32, 32, 3), 10)
 
     Raises:
         ValueError: If an argument breaks its rule.
@@ -49,14 +56,14 @@ def check_common(*, input_shape, num_classes, include_top, pooling, name):
     if (
         not isinstance(input_shape, (tuple, list))
         or len(input_shape) != 3
-        or not all(_is_int(dim) and dim > 0 for dim in input_shape)
+        or not all(is_int(dim) and dim > 0 for dim in input_shape)
     ):
         raise ValueError(
             "`input_shape` must be a tuple of three positive integers "
             "(height, width, channels), channels last. "
             f"Received: input_shape={input_shape!r}"
         )
-    if include_top and not (_is_int(num_classes) and num_classes >= 2):
+    if include_top and not (is_int(num_classes) and num_classes >= 2):
         raise ValueError(
             "`num_classes` (keras.applications' `classes`) must be an integer >= 2 "
             f"when `include_top=True`. Received: num_classes={num_classes!r}"
@@ -70,20 +77,9 @@ def check_common(*, input_shape, num_classes, include_top, pooling, name):
         raise ValueError(
             f"`name` must be None or a non-empty string. Received: name={name!r}"
         )
-    return tuple(int(dim) for dim in input_shape)
-
-
-def check_choice(argument, value, choices):
-    """Checks that ``value`` is one of ``choices``.
-
-    Example:
-        >>> check_choice("variant", "modern", ("classic", "modern"))
-    """
-    if value not in choices:
-        options = ", ".join(repr(choice) for choice in choices)
-        raise ValueError(
-            f"`{argument}` must be one of {options}. Received: {argument}={value!r}"
-        )
+    if is_int(num_classes):
+        num_classes = int(num_classes)
+    return tuple(int(dim) for dim in input_shape), num_classes
 
 
 def check_positive_ints(argument, value, length=None):
@@ -94,7 +90,7 @@ def check_positive_ints(argument, value, length=None):
         (96, 256)
     """
     if length is None:
-        if not (_is_int(value) and value > 0):
+        if not (is_int(value) and value > 0):
             raise ValueError(
                 f"`{argument}` must be an integer > 0. Received: {argument}={value!r}"
             )
@@ -102,7 +98,7 @@ def check_positive_ints(argument, value, length=None):
     if (
         not isinstance(value, (tuple, list))
         or len(value) != length
-        or not all(_is_int(v) and v > 0 for v in value)
+        or not all(is_int(v) and v > 0 for v in value)
     ):
         raise ValueError(
             f"`{argument}` must be a tuple of {length} integers > 0. "

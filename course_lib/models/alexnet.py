@@ -50,6 +50,7 @@ from typing import NamedTuple
 import keras
 from keras import layers
 
+from course_lib._util import check_choice
 from course_lib.layers import LocalResponseNormalization
 from course_lib.models import _validation
 from course_lib.models._common import classifier_head, conv_unit, model_input
@@ -137,17 +138,17 @@ def _alexnet_family(
     architecture,
     *,
     model,
-    input_shape=None,
-    num_classes=None,
-    include_top=True,
-    pooling=None,
-    classifier_activation="softmax",
-    name=None,
-    two_stream=False,
-    lrn=True,
-    dropout=0.5,
-    filters=None,
-    fc_units=None,
+    input_shape,
+    num_classes,
+    include_top,
+    pooling,
+    classifier_activation,
+    two_stream,
+    lrn,
+    dropout,
+    filters,
+    fc_units,
+    name,
 ):
     """Builds a member of the AlexNet family from its row of ``ARCHITECTURES``."""
     # Unset arguments take the architecture's defaults (they differ by variant).
@@ -155,7 +156,7 @@ def _alexnet_family(
     num_classes = architecture.num_classes if num_classes is None else num_classes
     filters = architecture.filters if filters is None else filters
     fc_units = architecture.fc_units if fc_units is None else fc_units
-    input_shape = _validation.check_common(
+    input_shape, num_classes = _validation.check_common(
         input_shape=input_shape,
         num_classes=num_classes,
         include_top=include_top,
@@ -222,32 +223,47 @@ _ZFNET = ARCHITECTURES["zfnet"]
 @register_model(
     input_shape=_ALEXNET.input_shape, min_input_size=_min_input_size(_ALEXNET)
 )
-def alexnet(*, variant="imagenet", **kwargs):
+def alexnet(
+    *,
+    input_shape=None,
+    num_classes=None,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    variant="imagenet",
+    two_stream=False,
+    lrn=True,
+    dropout=0.5,
+    filters=None,
+    fc_units=None,
+    name=None,
+):
     """AlexNet (Krizhevsky et al., 2012): 5 convs, LRN, overlapping pooling, 3 FC.
 
+    Arguments left at ``None`` take the variant's value.
+
     Args:
+        input_shape: ``(height, width, channels)``; defaults to the variant's
+            (227x227x3 or 32x32x3); at least 67x67 (imagenet) or 15x15 (cifar10).
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2;
+            defaults to 1000 (imagenet) or 10 (cifar10).
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
         variant: ``"imagenet"`` (the paper's network, 227x227x3 input, 1000 classes)
             or ``"cifar10"`` (a small AlexNet for 32x32x3 images and 10 classes; see
             the module docstring).
-        **kwargs: The arguments every AlexNet-family builder takes:
-            ``input_shape``: ``(height, width, channels)``; defaults to the variant's
-            (227x227x3 or 32x32x3); at least 67x67 (imagenet) or 15x15 (cifar10).
-            ``num_classes``: number of classes (keras.applications' ``classes``);
-            defaults to 1000 (imagenet) or 10 (cifar10).
-            ``include_top`` (True): build the dense layers and the classifier.
-            ``pooling`` (None): with ``include_top=False``, ``"avg"`` or ``"max"``
-            global pooling of the last maps.
-            ``classifier_activation`` ("softmax"): ``None`` gives logits.
-            ``name``: defaults to ``"alexnet"``, ``"alexnet_cifar10"``, with
+        two_stream: Split conv2, conv4 and conv5 into two groups, as the paper's two
+            GPUs did.
+        lrn: Local response normalisation after conv1 and conv2, with the paper's
+            constants (``course_lib.layers``).
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        filters: The five convolutions' filters; defaults to (96, 256, 384, 384,
+            256), or (64, 192, 384, 256, 256) for cifar10.
+        fc_units: Units of fc1 and fc2; defaults to 4096, or 1024 for cifar10.
+        name: Model name; defaults to ``"alexnet"`` or ``"alexnet_cifar10"``, with
             ``"_two_stream"`` appended for two streams.
-            ``two_stream`` (False): split conv2, conv4 and conv5 into two groups, as
-            the paper's two GPUs did.
-            ``lrn`` (True): local response normalisation after conv1 and conv2,
-            with the paper's constants (``course_lib.layers``).
-            ``dropout`` (0.5): dropout rate after fc1 and fc2 (0 removes them).
-            ``filters``: the five convolutions' filters; defaults to
-            (96, 256, 384, 384, 256) or (64, 192, 384, 256, 256) for cifar10.
-            ``fc_units``: units of fc1 and fc2; defaults to 4096 or 1024 (cifar10).
 
     Returns:
         A ``keras.Model``.
@@ -257,13 +273,40 @@ def alexnet(*, variant="imagenet", **kwargs):
 
     See: lessons/06_alexnet_zfnet.ipynb.
     """
-    _validation.check_choice("variant", variant, tuple(ALEXNET_VARIANTS))
+    check_choice("variant", variant, ALEXNET_VARIANTS)
     model = ALEXNET_VARIANTS[variant]
-    return _alexnet_family(ARCHITECTURES[model], model=model, **kwargs)
+    return _alexnet_family(
+        ARCHITECTURES[model],
+        model=model,
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        two_stream=two_stream,
+        lrn=lrn,
+        dropout=dropout,
+        filters=filters,
+        fc_units=fc_units,
+        name=name,
+    )
 
 
 @register_model(input_shape=_ZFNET.input_shape, min_input_size=_min_input_size(_ZFNET))
-def zfnet(**kwargs):
+def zfnet(
+    *,
+    input_shape=_ZFNET.input_shape,
+    num_classes=_ZFNET.num_classes,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    two_stream=False,
+    lrn=True,
+    dropout=0.5,
+    filters=_ZFNET.filters,
+    fc_units=_ZFNET.fc_units,
+    name=None,
+):
     """ZFNet (Zeiler and Fergus, 2014): AlexNet with a 7x7/2 conv1, conv2 stride 2.
 
     A single-stream network for 224x224x3 inputs whose maps follow the paper's
@@ -271,14 +314,20 @@ def zfnet(**kwargs):
     13x13x384, 13x13x384, 13x13x256, 6x6x256 (pooled), then 4096-4096-1000.
 
     Args:
-        **kwargs: The arguments of ``alexnet()`` except ``variant``: ``input_shape``
-            (224x224x3; at least 53x53), ``num_classes``
-            (1000), ``include_top``, ``pooling``, ``classifier_activation``, ``name``
-            (``"zfnet"``), ``lrn`` (True: the paper's contrast normalisation of
-            conv1 and conv2, done with AlexNet's LRN), ``dropout`` (0.5), ``filters``
-            (96, 256, 384, 384, 256), ``fc_units`` (4096), and ``two_stream``
-            (False; True splits conv2, conv4 and conv5 as in AlexNet, for
-            comparison).
+        input_shape: ``(height, width, channels)``, at least 53x53.
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2.
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
+        two_stream: Split conv2, conv4 and conv5 into two groups as in AlexNet, for
+            comparison (ZFNet ran on one GPU).
+        lrn: The paper's contrast normalisation of conv1 and conv2, done with
+            AlexNet's local response normalisation.
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        filters: The five convolutions' filters.
+        fc_units: Units of fc1 and fc2.
+        name: Model name; defaults to ``"zfnet"`` (``"zfnet_two_stream"``).
 
     Returns:
         A ``keras.Model``.
@@ -288,4 +337,18 @@ def zfnet(**kwargs):
 
     See: lessons/06_alexnet_zfnet.ipynb.
     """
-    return _alexnet_family(_ZFNET, model="zfnet", **kwargs)
+    return _alexnet_family(
+        _ZFNET,
+        model="zfnet",
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        two_stream=two_stream,
+        lrn=lrn,
+        dropout=dropout,
+        filters=filters,
+        fc_units=fc_units,
+        name=name,
+    )

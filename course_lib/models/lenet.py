@@ -37,6 +37,7 @@ See: lessons/05_lenet5.ipynb.
 import keras
 from keras import layers
 
+from course_lib._util import check_choice
 from course_lib.models import _validation
 from course_lib.models._common import classifier_head, conv_unit, model_input
 from course_lib.models._registry import register_model
@@ -71,8 +72,8 @@ def lenet5(
     include_top=True,
     pooling=None,
     classifier_activation="softmax",
-    name=None,
     variant="classic",
+    name=None,
 ):
     """LeNet-5 (LeCun et al., 1998): two conv + subsampling stages, three dense layers.
 
@@ -89,10 +90,10 @@ def lenet5(
         pooling: With ``include_top=False``: ``None`` (maps), ``"avg"`` or ``"max"``
             (global pooling to a vector).
         classifier_activation: Activation of ``predictions``; ``None`` gives logits.
-        name: Model name; defaults to ``"lenet5"`` (``"lenet5_modern"`` for the
-            modern variant).
         variant: ``"classic"``: tanh and average-pooling subsampling, as in 1998;
             ``"modern"``: ReLU and max pooling.
+        name: Model name; defaults to ``"lenet5"`` (``"lenet5_modern"`` for the
+            modern variant).
 
     Returns:
         A ``keras.Model``.
@@ -102,14 +103,14 @@ def lenet5(
 
     See: lessons/05_lenet5.ipynb.
     """
-    input_shape = _validation.check_common(
+    input_shape, num_classes = _validation.check_common(
         input_shape=input_shape,
         num_classes=num_classes,
         include_top=include_top,
         pooling=pooling,
         name=name,
     )
-    _validation.check_choice("variant", variant, tuple(VARIANTS))
+    check_choice("variant", variant, VARIANTS)
     _validation.check_input_size(input_shape, MIN_INPUT_SIZE, model="lenet5")
     activation = VARIANTS[variant]["activation"]
     pooling_layer = VARIANTS[variant]["pooling_layer"]

@@ -31,6 +31,9 @@ parameters) that the paper trained with.
 ``block{b}_bn{i}``, ``block{b}_relu{i}``. The convolutions keep their biases, as in
 torchvision's ``vgg*_bn``, whose parameter counts these match.
 
+``vgg_block`` builds one block (its convolutions, then the pooling) and every builder
+stacks five of them, one per entry of ``config_blocks(config)``.
+
 For CIFAR-10 keep the convolutions and shrink the classifier: at 32x32 the last block
 outputs 1x1x512 maps, so ``fc_units=512`` fits better than 4096, e.g.
 ``vgg16(input_shape=(32, 32, 3), num_classes=10, fc_units=512, batch_norm=True)``
@@ -42,12 +45,21 @@ See: lessons/07_vgg.ipynb.
 import keras
 from keras import layers
 
+from course_lib._util import check_choice, is_int
 from course_lib.layers import LocalResponseNormalization
 from course_lib.models import _validation
 from course_lib.models._common import classifier_head, conv_unit, model_input
 from course_lib.models._registry import register_model
 
-__all__ = ["VGG_CONFIGS", "vgg11", "vgg13", "vgg16", "vgg19"]
+__all__ = [
+    "VGG_CONFIGS",
+    "config_blocks",
+    "vgg11",
+    "vgg13",
+    "vgg16",
+    "vgg19",
+    "vgg_block",
+]
 
 # The paper's Table 1, one entry per layer.
 _BLOCK4_5 = (512, 512, "M", 512, 512, "M")
@@ -68,52 +80,127 @@ DEFAULT_INPUT_SHAPE = (224, 224, 3)
 MIN_INPUT_SIZE = _validation.min_input_size([(2, 2, "valid")] * 5)
 
 
+def config_blocks(config):
+    """Splits a configuration of ``VGG_CONFIGS`` into its blocks, poolings left out.
+
+    Args:
+        config: A key of ``VGG_CONFIGS``: ``"A"``, ``"A-LRN"``, ``"B"``, ``"C"``,
+            ``"D"`` or ``"E"``.
+
+    Returns:
+        A tuple of five tuples, the entries of each block in order (what
+        ``vgg_block`` takes).
+
+    Raises:
+        ValueError: For an unknown configuration.
+
+    Example:
+        >>> config_blocks("D")[:2]
+        ((64, 64), (128, 128))
+    """
+    check_choice("config", config, VGG_CONFIGS)
+    blocks, current = [], []
+    for entry in VGG_CONFIGS[config]:
+        if entry == "M":  # a pooling closes the block
+            blocks.append(tuple(current))
+            current = []
+        else:
+            current.append(entry)
+    return tuple(blocks)
+
+
+def _check_block_entry(entry, entries):
+    is_conv = is_int(entry) and entry > 0
+    is_sized_conv = (
+        isinstance(entry, tuple)
+        and len(entry) == 2
+        and all(is_int(v) and v > 0 for v in entry)
+    )
+    if not (is_conv or is_sized_conv or entry == "LRN"):
+        raise ValueError(
+            "Each entry of a VGG block must be a number of filters (a 3x3 "
+            "convolution), a (kernel, filters) pair such as (1, 256), or 'LRN'; "
+            f"{entry!r} is none of these. Received: entries={entries!r}"
+        )
+
+
+def vgg_block(x, entries, *, block, batch_norm=False):
+    """One VGG block: convolutions with ReLU that keep the size, then 2x2 max pooling.
+
+    Every convolution has stride 1 and "same" padding (the paper's padding of one
+    pixel for a 3x3 kernel), so only the closing ``MaxPooling2D(2, strides=2)``
+    changes the size: the block halves the height and width, and its last
+    convolution sets the channels. Layers are named ``block{block}_conv1``,
+    ``block{block}_conv2``, ..., ``block{block}_lrn`` and ``block{block}_pool``.
+
+    Args:
+        x: The input tensor, ``(batch, height, width, channels)``: a ``keras.Input``
+            (to build a model) or an array (to run the block once).
+        entries: The block's layers as in ``VGG_CONFIGS``: an int is a 3x3
+            convolution with that many filters, ``(1, 256)`` a 1x1 convolution with
+            256, ``"LRN"`` local response normalisation (configuration A-LRN).
+        block: The block's number, counted from 1, for the layer names.
+        batch_norm: Batch normalisation between each convolution and its ReLU
+            (``block{block}_bn{i}``, ``block{block}_relu{i}``).
+
+    Returns:
+        The block's output: the pooled maps.
+
+    Raises:
+        ValueError: If an entry is none of the above.
+
+    Example:
+        >>> x = keras.Input((224, 224, 3))
+        >>> vgg_block(x, (64, 64), block=1).shape  # two conv3-64, then maxpool
+        (None, 112, 112, 64)
+
+    See: lessons/07_vgg.ipynb.
+    """
+    for entry in entries:
+        _check_block_entry(entry, entries)
+    conv = 1
+    for entry in entries:
+        if entry == "LRN":
+            x = LocalResponseNormalization(name=f"block{block}_lrn")(x)
+            continue
+        kernel, filters = entry if isinstance(entry, tuple) else (3, entry)
+        x = conv_unit(
+            x, filters, kernel, batch_norm=batch_norm, name=f"block{block}_conv{conv}"
+        )
+        conv += 1
+    return layers.MaxPooling2D(2, strides=2, name=f"block{block}_pool")(x)
+
+
 def _vgg(
     config,
     *,
     model,
-    input_shape=DEFAULT_INPUT_SHAPE,
-    num_classes=1000,
-    include_top=True,
-    pooling=None,
-    classifier_activation="softmax",
-    name=None,
-    batch_norm=False,
-    dropout=0.5,
-    fc_units=4096,
+    input_shape,
+    num_classes,
+    include_top,
+    pooling,
+    classifier_activation,
+    batch_norm,
+    dropout,
+    fc_units,
+    name,
 ):
     """Builds VGG from a key of ``VGG_CONFIGS``; the public builders pick the key."""
-    input_shape = _validation.check_common(
+    input_shape, num_classes = _validation.check_common(
         input_shape=input_shape,
         num_classes=num_classes,
         include_top=include_top,
         pooling=pooling,
         name=name,
     )
-    _validation.check_choice("config", config, tuple(VGG_CONFIGS))
     _validation.check_dropout(dropout)
     fc_units = _validation.check_positive_ints("fc_units", fc_units)
     _validation.check_input_size(input_shape, MIN_INPUT_SIZE, model=model)
 
     inputs = model_input(input_shape)
     x = inputs
-    block, conv = 1, 1
-    for entry in VGG_CONFIGS[config]:
-        if entry == "M":
-            x = layers.MaxPooling2D(2, strides=2, name=f"block{block}_pool")(x)
-            block, conv = block + 1, 1
-        elif entry == "LRN":
-            x = LocalResponseNormalization(name=f"block{block}_lrn")(x)
-        else:
-            kernel, filters = entry if isinstance(entry, tuple) else (3, entry)
-            x = conv_unit(
-                x,
-                filters,
-                kernel,
-                batch_norm=batch_norm,
-                name=f"block{block}_conv{conv}",
-            )
-            conv += 1
+    for block, entries in enumerate(config_blocks(config), start=1):
+        x = vgg_block(x, entries, block=block, batch_norm=batch_norm)
     outputs = classifier_head(
         x,
         include_top=include_top,
@@ -132,26 +219,35 @@ _REGISTRATION = {"input_shape": DEFAULT_INPUT_SHAPE, "min_input_size": MIN_INPUT
 
 
 @register_model(**_REGISTRATION)
-def vgg11(*, lrn=False, **kwargs):
+def vgg11(
+    *,
+    input_shape=DEFAULT_INPUT_SHAPE,
+    num_classes=1000,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    lrn=False,
+    batch_norm=False,
+    dropout=0.5,
+    fc_units=4096,
+    name=None,
+):
     """VGG-11 (Simonyan and Zisserman, 2014): configuration A, or A-LRN with ``lrn``.
 
     Args:
+        input_shape: ``(height, width, channels)``, at least 32x32.
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2.
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
         lrn: Add AlexNet's local response normalisation after the first convolution
             (configuration A-LRN, which the paper found did not help).
-        **kwargs: The arguments every VGG builder takes:
-            ``input_shape`` ((224, 224, 3)): ``(height, width, channels)``, at least
-            32x32.
-            ``num_classes`` (1000): number of classes (keras.applications'
-            ``classes``).
-            ``include_top`` (True): build the dense layers and the classifier.
-            ``pooling`` (None): with ``include_top=False``, ``"avg"`` or ``"max"``
-            global pooling of the last maps.
-            ``classifier_activation`` ("softmax"): ``None`` gives logits.
-            ``name``: defaults to the builder's name, plus ``"_lrn"``, ``"_c"`` or
-            ``"_bn"`` for those options.
-            ``batch_norm`` (False): batch normalisation after every convolution.
-            ``dropout`` (0.5): dropout rate after fc1 and fc2 (0 removes them).
-            ``fc_units`` (4096): units of fc1 and fc2; 512 suits CIFAR-10.
+        batch_norm: Batch normalisation after every convolution.
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        fc_units: Units of fc1 and fc2; 512 suits CIFAR-10.
+        name: Model name; defaults to ``"vgg11"`` (``"vgg11_lrn"`` with ``lrn``),
+            plus ``"_bn"`` with batch norm.
 
     Returns:
         A ``keras.Model``.
@@ -161,17 +257,48 @@ def vgg11(*, lrn=False, **kwargs):
 
     See: lessons/07_vgg.ipynb.
     """
-    if lrn:
-        return _vgg("A-LRN", model="vgg11_lrn", **kwargs)
-    return _vgg("A", model="vgg11", **kwargs)
+    return _vgg(
+        "A-LRN" if lrn else "A",
+        model="vgg11_lrn" if lrn else "vgg11",
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        batch_norm=batch_norm,
+        dropout=dropout,
+        fc_units=fc_units,
+        name=name,
+    )
 
 
 @register_model(**_REGISTRATION)
-def vgg13(**kwargs):
+def vgg13(
+    *,
+    input_shape=DEFAULT_INPUT_SHAPE,
+    num_classes=1000,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    batch_norm=False,
+    dropout=0.5,
+    fc_units=4096,
+    name=None,
+):
     """VGG-13 (Simonyan and Zisserman, 2014): configuration B, two convs per block.
 
     Args:
-        **kwargs: The arguments every VGG builder takes; see ``vgg11``.
+        input_shape: ``(height, width, channels)``, at least 32x32.
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2.
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
+        batch_norm: Batch normalisation after every convolution.
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        fc_units: Units of fc1 and fc2; 512 suits CIFAR-10.
+        name: Model name; defaults to ``"vgg13"``, or ``"vgg13_bn"`` with batch
+            norm.
 
     Returns:
         A ``keras.Model``.
@@ -181,17 +308,51 @@ def vgg13(**kwargs):
 
     See: lessons/07_vgg.ipynb.
     """
-    return _vgg("B", model="vgg13", **kwargs)
+    return _vgg(
+        "B",
+        model="vgg13",
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        batch_norm=batch_norm,
+        dropout=dropout,
+        fc_units=fc_units,
+        name=name,
+    )
 
 
 @register_model(**_REGISTRATION)
-def vgg16(*, config="D", **kwargs):
+def vgg16(
+    *,
+    input_shape=DEFAULT_INPUT_SHAPE,
+    num_classes=1000,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    config="D",
+    batch_norm=False,
+    dropout=0.5,
+    fc_units=4096,
+    name=None,
+):
     """VGG-16 (Simonyan and Zisserman, 2014): configuration D, or C with 1x1 convs.
 
     Args:
+        input_shape: ``(height, width, channels)``, at least 32x32.
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2.
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
         config: ``"D"`` (the usual VGG-16, as keras.applications.VGG16) or ``"C"``
             (the last conv of blocks 3, 4 and 5 is 1x1 instead of 3x3).
-        **kwargs: The arguments every VGG builder takes; see ``vgg11``.
+        batch_norm: Batch normalisation after every convolution.
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        fc_units: Units of fc1 and fc2; 512 suits CIFAR-10.
+        name: Model name; defaults to ``"vgg16"`` (``"vgg16_c"`` for
+            configuration C), plus ``"_bn"`` with batch norm.
 
     Returns:
         A ``keras.Model``.
@@ -202,16 +363,49 @@ def vgg16(*, config="D", **kwargs):
 
     See: lessons/07_vgg.ipynb.
     """
-    _validation.check_choice("config", config, ("C", "D"))
-    return _vgg(config, model="vgg16" if config == "D" else "vgg16_c", **kwargs)
+    check_choice("config", config, ("C", "D"))
+    return _vgg(
+        config,
+        model="vgg16" if config == "D" else "vgg16_c",
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        batch_norm=batch_norm,
+        dropout=dropout,
+        fc_units=fc_units,
+        name=name,
+    )
 
 
 @register_model(**_REGISTRATION)
-def vgg19(**kwargs):
+def vgg19(
+    *,
+    input_shape=DEFAULT_INPUT_SHAPE,
+    num_classes=1000,
+    include_top=True,
+    pooling=None,
+    classifier_activation="softmax",
+    batch_norm=False,
+    dropout=0.5,
+    fc_units=4096,
+    name=None,
+):
     """VGG-19 (Simonyan and Zisserman, 2014): configuration E, four convs in blocks 3-5.
 
     Args:
-        **kwargs: The arguments every VGG builder takes; see ``vgg11``.
+        input_shape: ``(height, width, channels)``, at least 32x32.
+        num_classes: Number of classes (keras.applications' ``classes``), >= 2.
+        include_top: Whether to build the dense layers and the classifier.
+        pooling: With ``include_top=False``: ``None`` (the last maps), ``"avg"`` or
+            ``"max"`` (global pooling to a vector).
+        classifier_activation: Activation of ``predictions``; ``None`` gives logits.
+        batch_norm: Batch normalisation after every convolution.
+        dropout: Dropout rate after fc1 and fc2 (0 removes them).
+        fc_units: Units of fc1 and fc2; 512 suits CIFAR-10.
+        name: Model name; defaults to ``"vgg19"``, or ``"vgg19_bn"`` with batch
+            norm.
 
     Returns:
         A ``keras.Model``.
@@ -221,4 +415,16 @@ def vgg19(**kwargs):
 
     See: lessons/07_vgg.ipynb.
     """
-    return _vgg("E", model="vgg19", **kwargs)
+    return _vgg(
+        "E",
+        model="vgg19",
+        input_shape=input_shape,
+        num_classes=num_classes,
+        include_top=include_top,
+        pooling=pooling,
+        classifier_activation=classifier_activation,
+        batch_norm=batch_norm,
+        dropout=dropout,
+        fc_units=fc_units,
+        name=name,
+    )

@@ -2,8 +2,8 @@
 in ``benchmarks/`` and ``tools/``, shipped inside the package so that a lesson opened in
 Colab finds them too.
 
-Every file records what produced it (``command``), the hardware and the date. Lessons read
-them with :func:`load`; nothing in a lesson's prose is typed in by hand.
+Every file records what produced it (``command``), the hardware and the date. Lessons
+read them with :func:`load`; nothing in a lesson's prose is typed in by hand.
 """
 
 from __future__ import annotations
@@ -25,11 +25,12 @@ def available() -> list[str]:
 
 
 def load(name: str) -> dict:
-    """Reads result ``name``; a missing one is a clear error naming the script to run."""
+    """Reads result ``name``; a missing one is a clear error naming what to run."""
     file = path(name)
     if not file.is_file():
         raise FileNotFoundError(
-            f"No measured result {name!r} in {FOLDER}. Available: {', '.join(available()) or 'none'}. "
+            f"No measured result {name!r} in {FOLDER}. Available: "
+            f"{', '.join(available()) or 'none'}. "
             "Run the benchmark or tool that produces it (see README, 'Results')."
         )
     return json.loads(file.read_text())
