@@ -1,41 +1,72 @@
-# Set-up and everyday commands. Each target creates .venv and installs what it needs.
-#   make lab       JupyterLab on lessons/
-#   make test      unit tests + every lesson executed by nbval in smoke mode
-#   make lessons   execute every lesson headless into $(OUT) (MODE=smoke or full)
-#   make data      download and verify MNIST and CIFAR-10 into $(DATA_DIR)
+# Set-up and everyday commands. Each target creates its virtualenv and installs what it needs.
+#   make lab        JupyterLab on lessons/ (TensorFlow backend)
+#   make test       lint + unit tests + every lesson executed by nbval, smoke mode, TensorFlow
+#   make test-jax   the same tests and lessons on Keras/JAX, in a virtualenv without TensorFlow
+#   make lint       ruff check + ruff format --check on the library, tests, tools and lessons
+#   make lessons    execute every lesson headless into $(OUT) (MODE=smoke or full)
+#   make data       download and verify MNIST and CIFAR-10 into $(DATA_DIR)
 
 PYTHON ?= python3
 VENV ?= .venv
+VENV_JAX ?= .venv-jax
 PY := $(VENV)/bin/python
+PY_JAX := $(VENV_JAX)/bin/python
 STAMP := $(VENV)/.installed
+STAMP_JAX := $(VENV_JAX)/.installed
 MODE ?= full
 OUT ?= build/lessons
 DATA_DIR ?= data
 CELL_TIMEOUT ?= 300
-# Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port 8899"; root (containers)
-# needs --allow-root, which is added automatically.
-LAB_ARGS ?= $(if $(filter 0,$(shell id -u)),--allow-root,)
+# Extra JupyterLab options, e.g. LAB_ARGS="--no-browser --port 8899". As root (containers)
+# --allow-root is always added, whatever LAB_ARGS holds.
+LAB_ARGS ?=
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
+# JupyterLab's default settings for this venv: no "get notified about official Jupyter
+# news?" pop-up and no update check over the first lesson.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+NBVAL := --nbval-lax --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+CHECK_PYTHON := import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
+	"Python 3.11+ is needed (the pinned NumPy has no older builds); found " + sys.version)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup lab test unit lessons data clean
+.PHONY: setup setup-jax lab test test-jax unit lint lessons data clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements.txt pyproject.toml
-	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is needed; found " + sys.version)'
+	@$(PYTHON) -c '$(CHECK_PYTHON)'
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements.txt
 	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-lab: setup
-	$(VENV)/bin/jupyter lab --notebook-dir=lessons $(LAB_ARGS)
+setup-jax: $(STAMP_JAX)
 
-test: setup
-	COURSE_MODE=smoke $(PY) -m pytest tests lessons --nbval-lax --nbval-current-env \
-		--nbval-cell-timeout=$(CELL_TIMEOUT) -p no:cacheprovider
+$(STAMP_JAX): requirements-jax.txt pyproject.toml
+	@$(PYTHON) -c '$(CHECK_PYTHON)'
+	test -x $(PY_JAX) || $(PYTHON) -m venv $(VENV_JAX)
+	$(PY_JAX) -m pip install --quiet --upgrade pip
+	$(PY_JAX) -m pip install --quiet -r requirements-jax.txt
+	$(PY_JAX) -m pip install --quiet --no-deps -e .
+	@# The point of this leg: the course must not need TensorFlow.
+	@! $(PY_JAX) -c 'import tensorflow' 2>/dev/null || (echo "tensorflow must not be installed in $(VENV_JAX)"; exit 1)
+	touch $(STAMP_JAX)
+
+lab: setup
+	mkdir -p $(dir $(LAB_OVERRIDES)) && cp tools/jupyterlab_overrides.json $(LAB_OVERRIDES)
+	$(VENV)/bin/jupyter lab --notebook-dir=lessons $(ROOT_ARGS) $(LAB_ARGS)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: lint
+	COURSE_MODE=smoke KERAS_BACKEND=tensorflow $(PY) -m pytest tests lessons $(NBVAL)
+
+test-jax: setup-jax
+	COURSE_MODE=smoke KERAS_BACKEND=jax $(PY_JAX) -m pytest tests lessons $(NBVAL)
 
 unit: setup
 	COURSE_MODE=smoke $(PY) -m pytest tests -p no:cacheprovider

@@ -4,9 +4,10 @@ Usage:
     COURSE_MODE=smoke python tools/run_lessons.py --out build/lessons [--only 05 07]
 
 Executed copies (with outputs) go to --out; the lessons in lessons/ stay output-free.
-A summary table is printed and written to OUT/timings.json; with --record, a run of every
-lesson is also saved as course_lib/results/lesson_timings_<mode>.json (read by lesson 00 and
-the README). Exits non-zero when a lesson fails, naming the lesson and the cell.
+A summary table is printed and written to OUT/timings.json; with --record, a run of
+every lesson is also saved as course_lib/results/lesson_timings_<mode>.json (on
+TensorFlow; lesson_timings_<mode>_<backend>.json on other backends), read by lesson 00
+and the README. Exits non-zero when a lesson fails, naming the lesson and the cell.
 """
 
 from __future__ import annotations
@@ -24,10 +25,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default="build/lessons", help="folder for executed copies")
+    parser.add_argument(
+        "--out", default="build/lessons", help="folder for executed copies"
+    )
     parser.add_argument("--timeout", type=int, default=300, help="seconds per cell")
-    parser.add_argument("--only", nargs="*", default=None, help="lesson numbers, e.g. 00 05")
-    parser.add_argument("--record", action="store_true", help="save the timings as a course result")
+    parser.add_argument(
+        "--only", nargs="*", default=None, help="lesson numbers, e.g. 00 05"
+    )
+    parser.add_argument(
+        "--record", action="store_true", help="save the timings as a course result"
+    )
     args = parser.parse_args(argv)
 
     import nbformat
@@ -50,7 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     for path in lessons:
         nb = nbformat.read(path, as_version=4)
         client = NotebookClient(
-            nb, timeout=args.timeout, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+            nb,
+            timeout=args.timeout,
+            kernel_name="python3",
+            resources={"metadata": {"path": str(path.parent)}},
         )
         start = time.perf_counter()
         status = "ok"
@@ -58,14 +68,20 @@ def main(argv: list[str] | None = None) -> int:
             client.execute()
         except CellExecutionError as err:
             status = "FAILED"
-            failed.append((path.name, str(err).splitlines()[-1] if str(err) else repr(err)))
+            failed.append(
+                (path.name, str(err).splitlines()[-1] if str(err) else repr(err))
+            )
         seconds = time.perf_counter() - start
         nbformat.write(nb, out / path.name)
-        timings.append({"lesson": path.name, "seconds": round(seconds, 1), "status": status})
+        timings.append(
+            {"lesson": path.name, "seconds": round(seconds, 1), "status": status}
+        )
         print(f"{path.name:<40} {seconds:7.1f} s  {status}", flush=True)
 
+    backend = runtime.backend()
     summary = {
         "mode": mode,
+        "backend": backend,
         "python": platform.python_version(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores",
         "hardware": runtime.device_summary(),
@@ -73,10 +89,17 @@ def main(argv: list[str] | None = None) -> int:
         "total_seconds": round(sum(t["seconds"] for t in timings), 1),
     }
     summary["date"] = time.strftime("%Y-%m-%d")
-    summary["command"] = f"COURSE_MODE={mode} python tools/run_lessons.py"
+    summary["command"] = (
+        f"COURSE_MODE={mode} KERAS_BACKEND={backend} "
+        "python tools/run_lessons.py --record"
+    )
     (out / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
     if args.record and not failed and not args.only:
-        print("wrote", results.save(f"lesson_timings_{mode}", summary))
+        # TensorFlow's timings keep the name lessons and the README have always read.
+        name = f"lesson_timings_{mode}" + (
+            "" if backend == "tensorflow" else f"_{backend}"
+        )
+        print("wrote", results.save(name, summary))
     print(f"total {summary['total_seconds']} s in {mode} mode on {summary['hardware']}")
     for name, reason in failed:
         print(f"FAILED {name}: {reason}", file=sys.stderr)

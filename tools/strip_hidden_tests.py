@@ -21,7 +21,9 @@ TAG = "hidden-test"
 
 def strip(notebook: nbformat.NotebookNode) -> int:
     """Removes the hidden test cells in place and returns how many there were."""
-    kept = [c for c in notebook.cells if TAG not in c.get("metadata", {}).get("tags", [])]
+    kept = [
+        c for c in notebook.cells if TAG not in c.get("metadata", {}).get("tags", [])
+    ]
     removed = len(notebook.cells) - len(kept)
     notebook.cells = kept
     return removed
