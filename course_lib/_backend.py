@@ -208,6 +208,7 @@ def tf_data_pipeline(
     num_classes: int | None,
     seed: int | None,
     transform=None,
+    drop_remainder: bool = False,
 ):
     """A ``tf.data.Dataset`` doing what :class:`course_lib.data.ArrayBatches` does.
 
@@ -235,7 +236,7 @@ def tf_data_pipeline(
                 return image, label
 
             ds = ds.map(random_crop_flip, num_parallel_calls=tf.data.AUTOTUNE)
-    ds = ds.batch(batch_size)
+    ds = ds.batch(batch_size, drop_remainder=drop_remainder)
 
     def normalize(images, labels):
         images = (tf.cast(images, tf.float32) * scale - mean) / std

@@ -323,3 +323,22 @@ def test_bad_inputs_are_clear_errors(engine):
 def test_tf_data_engine_is_refused_without_tensorflow():
     with pytest.raises(ValueError, match="needs the TensorFlow backend"):
         pipeline(np.zeros((4, 28, 28), np.uint8), np.zeros(4), engine="tf.data")
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_drop_remainder_leaves_out_the_last_smaller_batch(engine):
+    x, y = images(10), np.arange(10)
+    kept = data.pipeline(x, y, batch_size=4, training=True, engine=engine, seed=0)
+    dropped = data.pipeline(
+        x, y, batch_size=4, training=True, drop_remainder=True, engine=engine, seed=0
+    )
+    assert [len(b) for b in all_batches_sizes(kept)] == [4, 4, 2]
+    assert [len(b) for b in all_batches_sizes(dropped)] == [4, 4]
+    # With fewer images than one batch, the one small batch is kept.
+    few = data.pipeline(x[:3], y[:3], batch_size=4, drop_remainder=True, engine=engine)
+    assert [len(b) for b in all_batches_sizes(few)] == [3]
+
+
+def all_batches_sizes(ds):
+    """The labels of each batch of one pass, to count batch sizes."""
+    return [np.asarray(labels) for _, labels in ds]

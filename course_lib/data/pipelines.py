@@ -52,6 +52,7 @@ class _Inputs:
     transform: Callable | None
     num_classes: int | None
     seed: int | None
+    drop_remainder: bool = False  # only ever True when there is a full batch
 
 
 def _normalization_error(normalization) -> ValueError:
@@ -118,7 +119,17 @@ def _check_transform(transform: Callable, sample: np.ndarray) -> None:
 
 
 def _prepare(
-    x, y, *, batch_size, training, augment, normalization, pad_to, seed, num_classes
+    x,
+    y,
+    *,
+    batch_size,
+    training,
+    augment,
+    normalization,
+    pad_to,
+    seed,
+    num_classes,
+    drop_remainder=False,
 ) -> _Inputs:
     x = np.asarray(x)
     y = np.asarray(y)
@@ -143,6 +154,7 @@ def _prepare(
         )
     check_bool("training", training)
     check_bool("augment", augment)
+    check_bool("drop_remainder", drop_remainder)
     if seed is not None and (not is_int(seed) or seed < 0):
         raise ValueError(
             f"seed must be a non-negative integer or None. Received: seed={seed!r}"
@@ -178,6 +190,7 @@ def _prepare(
         transform=transform,
         num_classes=None if num_classes is None else int(num_classes),
         seed=None if seed is None else int(seed),
+        drop_remainder=drop_remainder and len(y) >= batch_size,
     )
 
 
@@ -224,6 +237,7 @@ class ArrayBatches(keras.utils.PyDataset):
         pad_to: int | None = None,
         seed: int | None = None,
         num_classes: int | None = None,
+        drop_remainder: bool = False,
         **kwargs,
     ):
         super().__init__(**kwargs)
@@ -237,6 +251,7 @@ class ArrayBatches(keras.utils.PyDataset):
             pad_to=pad_to,
             seed=seed,
             num_classes=num_classes,
+            drop_remainder=drop_remainder,
         )
         # Without a seed, draw one from NumPy's global generator, which
         # keras.utils.set_random_seed (and runtime.set_seed) seeds.
@@ -261,7 +276,8 @@ class ArrayBatches(keras.utils.PyDataset):
         return rng.permutation(len(self._inputs.y))
 
     def __len__(self) -> int:
-        return math.ceil(len(self._inputs.y) / self._inputs.batch_size)
+        count = len(self._inputs.y) / self._inputs.batch_size
+        return math.floor(count) if self._inputs.drop_remainder else math.ceil(count)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
         if not is_int(index) or not 0 <= index < len(self):
@@ -336,6 +352,7 @@ def pipeline(
     pad_to: int | None = None,
     seed: int | None = None,
     num_classes: int | None = None,
+    drop_remainder: bool = False,
     engine: str = "auto",
 ):
     """Batches of ``(images, labels)`` for ``model.fit`` from uint8 arrays.
@@ -361,6 +378,10 @@ def pipeline(
         seed: shuffling and augmentation seed (same seed, same batches).
         num_classes: when given, labels come out one-hot, float32 (N, num_classes),
             as label smoothing needs; otherwise int32 (N,).
+        drop_remainder: leave out the last, smaller batch (when there is at least
+            one full batch). :func:`course_lib.training.train` does so for training:
+            every step then has the same shape, so JAX and XLA compile the step
+            once, and a reshuffled epoch leaves out different images each time.
         engine: ``"auto"`` (tf.data on the TensorFlow backend, else NumPy),
             ``"tf.data"`` or ``"numpy"``.
 
@@ -387,6 +408,7 @@ def pipeline(
         pad_to=pad_to,
         seed=seed,
         num_classes=num_classes,
+        drop_remainder=drop_remainder,
     )
     if _resolve_engine(engine) == "numpy":
         return ArrayBatches(x, y, **arguments)
@@ -403,6 +425,7 @@ def pipeline(
         num_classes=inputs.num_classes,
         seed=inputs.seed,
         transform=inputs.transform,
+        drop_remainder=inputs.drop_remainder,
     )
 
 

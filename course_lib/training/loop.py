@@ -195,7 +195,9 @@ def train(
     elif validation == "test":
         x_val, y_val = x_test, y_test
 
-    steps_per_epoch = math.ceil(len(x_train) / recipe.batch_size)
+    # Training drops the last, smaller batch (when there is a full one): one step
+    # shape, so JAX/XLA compile the step once; the reshuffle varies what is left out.
+    steps_per_epoch = max(1, len(x_train) // recipe.batch_size)
     one_hot = _compile(model, recipe, steps_per_epoch, num_classes, compile_kwargs)
 
     def make(x, y, training):
@@ -204,6 +206,7 @@ def train(
             y,
             batch_size=recipe.batch_size,
             training=training,
+            drop_remainder=training,
             augment=recipe.augment and training,
             normalization=recipe.normalization,
             pad_to=recipe.pad_to,
@@ -250,7 +253,8 @@ def train(
     if record is not None:
         record.discard()
     epoch_seconds = timer.train_seconds[1:] or timer.train_seconds
-    images = len(x_train) * len(epoch_seconds)
+    images = min(len(x_train), steps_per_epoch * recipe.batch_size)
+    images *= len(epoch_seconds)
     images_per_second = images / sum(epoch_seconds) if sum(epoch_seconds) > 0 else 0.0
     result = Result(
         model_name=model.name,

@@ -118,7 +118,8 @@ def learning_rate_schedule(recipe: Recipe, steps_per_epoch: int) -> RecipeSchedu
 
     Args:
         recipe: The recipe (use ``recipe.for_mode()`` for the current mode).
-        steps_per_epoch: Batches per epoch, ``ceil(train images / batch_size)``.
+        steps_per_epoch: Batches per epoch: ``train images // batch_size``, as
+            :func:`~course_lib.training.train` drops the last, smaller batch.
 
     Returns:
         A :class:`RecipeSchedule`; call it with a step to get the rate.
