@@ -412,18 +412,29 @@ def test_transposed_conv_as_direct_conv_matches_keras(config):
 # ---------------------------------------------------------------------------
 
 
+def _on_tensorflow_only():
+    """The arithmetic over a keras.applications graph does not depend on the backend;
+    building these ImageNet models takes about 20 s on JAX's CPU backend, so the JAX
+    leg of CI leaves them to the TensorFlow leg."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("keras.applications graphs are checked on the TensorFlow backend")
+
+
 @pytest.fixture(scope="module")
 def vgg16():
+    _on_tensorflow_only()
     return keras.applications.VGG16(weights=None, include_top=True)
 
 
 @pytest.fixture(scope="module")
 def resnet50():
+    _on_tensorflow_only()
     return keras.applications.ResNet50(weights=None, include_top=True)
 
 
 @pytest.fixture(scope="module")
 def mobilenet():
+    _on_tensorflow_only()
     return keras.applications.MobileNet(weights=None, include_top=True)
 
 
