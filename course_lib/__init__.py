@@ -2,6 +2,8 @@
 
 The lessons in ``lessons/`` import from these modules:
 
+- ``course_lib.startup``    the first cell of every lesson: Keras loaded without
+  TensorFlow's C++ start-up log
 - ``course_lib.runtime``    modes (smoke / full), seeds, devices, strategies, doctor
 - ``course_lib.data``       MNIST and CIFAR-10: verified downloads, cache, subsets,
   input pipelines (tf.data or NumPy batches), shifted images, the O/X shapes

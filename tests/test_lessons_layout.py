@@ -48,6 +48,8 @@ def test_lesson_layout(path):
     assert "colab.research.google.com" in header
     assert 'if "google.colab" in sys.modules' in code[0].source
     assert SETUP_URL in code[0].source
+    # Before anything imports Keras: TensorFlow's C++ start-up log stays out of sight.
+    assert code[0].source.rstrip().endswith("startup.quiet_start()")
     hidden = [c for c in code if "hidden-test" in c.metadata.get("tags", [])]
     assert len(hidden) >= 3, f"{path.name}: each exercise needs a hidden test cell"
 
