@@ -68,6 +68,9 @@ def test_registry_holds_the_course_recipes_with_sources():
         "zfnet_cifar10",
         "vgg_cifar10",
         "relu_vs_tanh_cifar10",
+        "resnet_cifar10",
+        "densenet_bc_cifar10",
+        "googlenet_cifar10",
     ):
         recipe = training.get_recipe(name)
         assert recipe.name == name
@@ -94,6 +97,24 @@ def test_sgd_recipes_use_momentum_and_converted_weight_decay():
         assert recipe.augment and recipe.normalization == "cifar10"
     assert training.decoupled_weight_decay(5e-4, momentum=0.9) == pytest.approx(5e-3)
     assert training.decoupled_weight_decay(1e-4, momentum=0.0) == pytest.approx(1e-4)
+
+
+def test_resnet_recipe_is_the_papers_64k_iterations():
+    recipe = training.get_recipe("resnet_cifar10")
+    iterations = recipe.epochs * (50_000 // recipe.batch_size)  # full batches only
+    assert abs(iterations - 64_000) < 50_000 // recipe.batch_size  # within one epoch
+    drops = [round(m * iterations, -3) for m in recipe.milestones]
+    assert drops == [32_000, 48_000]
+    assert (recipe.learning_rate, recipe.momentum, recipe.gamma) == (0.1, 0.9, 0.1)
+    assert recipe.weight_decay == pytest.approx(1e-4 / (1 - 0.9))
+    assert recipe.augment and recipe.schedule == "step"
+
+
+def test_densenet_recipe_is_the_papers():
+    recipe = training.get_recipe("densenet_bc_cifar10")
+    assert (recipe.epochs, recipe.batch_size, recipe.learning_rate) == (300, 64, 0.1)
+    assert recipe.nesterov and recipe.milestones == (0.5, 0.75)
+    assert recipe.weight_decay == pytest.approx(1e-3)
 
 
 def test_unknown_recipe_lists_known_names():

@@ -154,4 +154,79 @@ register_recipe(
 )
 
 
+# ResNet on CIFAR-10, He et al. (2016) section 4.2: 64k iterations of batch 128 are
+# 164 epochs of CIFAR-10's 50,000 training images (390 full batches an epoch); the
+# drops at 32k and 48k are the milestones 0.5 and 0.75.
+register_recipe(
+    Recipe(
+        name="resnet_cifar10",
+        dataset="cifar10",
+        epochs=164,
+        batch_size=128,
+        optimizer="sgd",
+        learning_rate=0.1,
+        momentum=0.9,
+        weight_decay=decoupled_weight_decay(1e-4, momentum=0.9),
+        schedule="step",
+        milestones=(0.5, 0.75),
+        gamma=0.1,
+        augment=True,
+        normalization="cifar10",
+        source=(
+            "He, Zhang, Ren and Sun (2016), 'Deep residual learning for image "
+            "recognition', section 4.2: SGD, batch 128, momentum 0.9, weight decay "
+            "1e-4 (L2, converted with decoupled_weight_decay), learning rate 0.1 "
+            "divided by 10 at 32k and 48k iterations, 64k iterations in all (164 "
+            "epochs of 390 batches), 4 pixels of zero padding, random 32x32 crops and "
+            "horizontal flips; per-pixel mean subtraction is replaced by per-channel "
+            "standardisation. Used for ResNet-20/32/44/56/110 and their plain "
+            "counterparts alike, as in the paper's degradation experiment."
+        ),
+    )
+)
+
+register_recipe(
+    Recipe(
+        name="densenet_bc_cifar10",
+        dataset="cifar10",
+        epochs=300,
+        batch_size=64,
+        optimizer="sgd",
+        learning_rate=0.1,
+        momentum=0.9,
+        nesterov=True,
+        weight_decay=decoupled_weight_decay(1e-4, momentum=0.9),
+        schedule="step",
+        milestones=(0.5, 0.75),
+        gamma=0.1,
+        augment=True,
+        normalization="cifar10",
+        source=(
+            "Huang, Liu, van der Maaten and Weinberger (2017), 'Densely connected "
+            "convolutional networks', section 4.2: SGD with Nesterov momentum 0.9, "
+            "batch 64, 300 epochs, learning rate 0.1 divided by 10 at 50 % and 75 % "
+            "of the epochs, weight decay 1e-4 (L2, converted with "
+            "decoupled_weight_decay), crops and flips (C10+), no dropout."
+        ),
+    )
+)
+
+# GoogLeNet's ImageNet recipe (asynchronous SGD on a cluster, the rate cut by 4 % every
+# 8 epochs, Polyak averaging) does not carry over to one GPU and CIFAR-10; the compact
+# variant trains with VGG's CIFAR-10 recipe.
+register_recipe(
+    RECIPES["vgg_cifar10"].replace(
+        name="googlenet_cifar10",
+        source=(
+            "Szegedy et al. (2015), 'Going deeper with convolutions', section 6: "
+            "asynchronous SGD with momentum 0.9, the learning rate decreased by 4 % "
+            "every 8 epochs, Polyak averaging, photometric and scale augmentation. "
+            "For the compact CIFAR-10 variant on one GPU: the vgg_cifar10 recipe "
+            "(SGD, batch 128, momentum 0.9, weight decay 5e-4 as L2, learning rate "
+            "0.05 with 1 warm-up epoch and cosine decay over 60 epochs, crops and "
+            "flips; this course's choice)."
+        ),
+    )
+)
+
 # --------------------------------------------------------------------------------------
