@@ -5,6 +5,8 @@
 #   make lint       ruff check + ruff format --check on the library, tests, tools and lessons
 #   make lessons    execute every lesson headless into $(OUT) (MODE=smoke or full)
 #   make data       download and verify MNIST and CIFAR-10 into $(DATA_DIR)
+#   make test-full  on a GPU runtime: full recipes, lessons in full mode, results in band
+#                   (TAG=name of the results files, BACKEND=tensorflow or jax)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -31,9 +33,19 @@ PARALLEL ?= -n 2 --dist loadfile
 CHECK_PYTHON := import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 	"Python 3.11+ is needed (the pinned NumPy has no older builds); found " + sys.version)
 
+# make test-full: the full recipes whose headline results have bands
+# (course_lib/training/bands.py), the backend, the results files' tag, and a cell time
+# limit that fits a full training run.
+FULL_RUNS ?= lenet5 keras_io_mnist alexnet_cifar10 vgg_cifar10 resnet_cifar10 densenet_bc_cifar10
+BACKEND ?= tensorflow
+TAG ?= full_$(BACKEND)
+FULL_CELL_TIMEOUT ?= 7200
+FULL_PY := $(if $(filter jax,$(BACKEND)),$(PY_JAX),$(PY))
+FULL_SETUP := $(if $(filter jax,$(BACKEND)),setup-jax,setup)
+
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup setup-jax lab test test-jax unit lint lessons data clean
+.PHONY: setup setup-jax lab test test-jax test-full unit lint lessons data clean
 
 setup: $(STAMP)
 
@@ -68,8 +80,20 @@ lint: setup
 test: lint
 	COURSE_MODE=smoke KERAS_BACKEND=tensorflow $(PY) -m pytest tests lessons $(NBVAL) $(PARALLEL)
 
+# JAX compiles a model's random initialisers once per weight shape, in every process;
+# a compilation cache on disk lets the lessons reuse what the unit tests compiled.
+JAX_CACHE := JAX_COMPILATION_CACHE_DIR=$(CURDIR)/build/jax_cache \
+	JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS=0 JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES=0
+
 test-jax: setup-jax
-	COURSE_MODE=smoke KERAS_BACKEND=jax $(PY_JAX) -m pytest tests lessons $(NBVAL) $(PARALLEL)
+	COURSE_MODE=smoke KERAS_BACKEND=jax $(JAX_CACHE) $(PY_JAX) -m pytest tests lessons \
+		$(NBVAL) $(PARALLEL)
+
+test-full: $(FULL_SETUP)
+	KERAS_BACKEND=$(BACKEND) $(FULL_PY) benchmarks/full_runs.py $(FULL_RUNS) --tag $(TAG)
+	COURSE_MODE=full KERAS_BACKEND=$(BACKEND) $(FULL_PY) -m pytest lessons --nbval-lax \
+		--nbval-current-env --nbval-cell-timeout=$(FULL_CELL_TIMEOUT) -p no:cacheprovider
+	$(FULL_PY) tools/check_bands.py --tag $(TAG) $(FULL_RUNS)
 
 unit: setup
 	COURSE_MODE=smoke $(PY) -m pytest tests -p no:cacheprovider

@@ -2,10 +2,14 @@
 
     python benchmarks/full_runs.py lenet5           # lesson 05: lenet5_mnist recipe
     python benchmarks/full_runs.py keras_io_mnist   # lesson 05: keras-io's convnet
-    python benchmarks/full_runs.py relu_vs_tanh     # lesson 06: AlexNet's Fig. 1
-    python benchmarks/full_runs.py alexnet_cifar10  # lesson 06: full recipe (GPU)
+    python benchmarks/full_runs.py relu_vs_tanh     # lesson 06a: AlexNet's Fig. 1
+    python benchmarks/full_runs.py alexnet_cifar10  # lesson 06a: full recipe (GPU)
     python benchmarks/full_runs.py vgg_cifar10      # lesson 07: full recipe (GPU)
-    python benchmarks/full_runs.py zfnet_stems      # lesson 06: 11x11/4 vs 7x7/2
+    python benchmarks/full_runs.py zfnet_stems      # lesson 06b: 11x11/4 vs 7x7/2
+    python benchmarks/full_runs.py googlenet_cifar10    # lesson 08 (GPU)
+    python benchmarks/full_runs.py resnet_cifar10       # lesson 09: ResNet-20 (GPU)
+    python benchmarks/full_runs.py degradation          # lesson 09: plain vs residual
+    python benchmarks/full_runs.py densenet_bc_cifar10  # lesson 10 (GPU)
     python benchmarks/full_runs.py all --tag h100_jax   # all, as *_h100_jax.json
 
 On a 2-core CPU the CIFAR-10 recipes take hours; the lessons' CPU figures are shortened
@@ -51,6 +55,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import os
 import platform
 import shlex
@@ -112,6 +117,20 @@ def _test_pipeline(recipe, x_test, y_test):
     )
 
 
+def _reproducible_args():
+    """This run's arguments without ``--out DIR`` (where it wrote, a machine's path)."""
+    args, skip = [], False
+    for arg in sys.argv[1:]:
+        if skip or arg.startswith("--out="):
+            skip = False
+            continue
+        if arg == "--out":
+            skip = True
+            continue
+        args.append(shlex.quote(arg))
+    return args
+
+
 def _environment():
     """What the Result does not record: the machine's cores, the date, the command."""
     return {
@@ -119,8 +138,7 @@ def _environment():
         "python": platform.python_version(),
         "numpy": np.__version__,
         "date": datetime.date.today().isoformat(),
-        "command": "python benchmarks/full_runs.py "
-        + " ".join(map(shlex.quote, sys.argv[1:])),
+        "command": "python benchmarks/full_runs.py " + " ".join(_reproducible_args()),
     }
 
 
@@ -377,35 +395,46 @@ def cmd_relu_vs_tanh(args):
     return _save("relu_vs_tanh", record, args)
 
 
-def _cifar_run(name, model, recipe, args, *, description):
-    """A CIFAR-10 recipe, in full or shortened by --epochs / --train-images."""
+def _cifar_setup(recipe, args):
+    """CIFAR-10 and the recipe, shortened by --epochs / --train-images.
+
+    Returns the split, the recipe to run, and the sentence that says how it was
+    shortened ("" for the full recipe).
+    """
     split = data.load_cifar10(subset="full")
     (x_train, y_train), test = split
     images = args.train_images or len(x_train)
     if images < len(x_train):
         keep = data.stratified_indices(y_train, images, seed=SEED)
         split = ((x_train[keep], y_train[keep]), test)
-    full_recipe = recipe
     epochs = args.epochs or recipe.epochs
+    shortened = (
+        f" Shortened to {epochs} of its {recipe.epochs} epochs on {images:,} "
+        "training images (the same number of each class)."
+        if epochs < recipe.epochs or images < len(x_train)
+        else ""
+    )
     recipe = recipe.replace(
         epochs=epochs, warmup_epochs=min(recipe.warmup_epochs, epochs / 4)
     )
+    return split, recipe, shortened
+
+
+def _fresh_run(model, recipe, split):
     keras.backend.clear_session()
     runtime.set_seed(SEED)
-    run = run_with_test_curve(model(), recipe, split)
-    partial = epochs < full_recipe.epochs or images < len(x_train)
-    shortened = (
-        f" Shortened to {epochs} of its {full_recipe.epochs} epochs on {images:,} "
-        "training images (the same number of each class)."
-        if partial
-        else ""
-    )
+    return run_with_test_curve(model(), recipe, split)
+
+
+def _cifar_run(name, model, recipe, args, *, description):
+    """A CIFAR-10 recipe, in full or shortened by --epochs / --train-images."""
+    split, run_recipe, shortened = _cifar_setup(recipe, args)
     record = {
         "name": name,
         "description": description + shortened,
-        "label": PARTIAL if partial else FULL,
-        "full_recipe_epochs": full_recipe.epochs,
-        **run,
+        "label": PARTIAL if shortened else FULL,
+        "full_recipe_epochs": recipe.epochs,
+        **_fresh_run(model, run_recipe, split),
         **_environment(),
     }
     return _save(name, record, args)
@@ -446,6 +475,88 @@ def cmd_vgg_cifar10(args):
             "weight decay, crops and flips, 60 epochs on 50,000 images."
         ),
     )
+
+
+def cmd_resnet_cifar10(args):
+    """ResNet-20 (option A shortcuts) with the resnet_cifar10 recipe of He et al."""
+    return _cifar_run(
+        "resnet_cifar10",
+        lambda: build("resnet_cifar", depth=20, shortcut="A"),
+        training.get_recipe("resnet_cifar10"),
+        args,
+        description=(
+            "ResNet-20 for CIFAR-10 (build('resnet_cifar', depth=20, shortcut='A')) "
+            "with the resnet_cifar10 recipe of He et al. section 4.2: SGD momentum "
+            "0.9, lr 0.1 divided by 10 at 32k and 48k iterations, 64k iterations "
+            "(164 epochs), weight decay 1e-4, pad-4 crops and flips."
+        ),
+    )
+
+
+def cmd_densenet_bc_cifar10(args):
+    """DenseNet-BC (L=100, k=12) with the densenet_bc_cifar10 recipe of Huang et al."""
+    return _cifar_run(
+        "densenet_bc_cifar10",
+        lambda: build("densenet_bc_cifar", depth=100, growth_rate=12),
+        training.get_recipe("densenet_bc_cifar10"),
+        args,
+        description=(
+            "DenseNet-BC (L=100, k=12) for CIFAR-10 (build('densenet_bc_cifar')) with "
+            "the densenet_bc_cifar10 recipe of Huang et al.: SGD with Nesterov "
+            "momentum 0.9, batch 64, lr 0.1 divided by 10 at 50 % and 75 %, weight "
+            "decay 1e-4, crops and flips, 300 epochs."
+        ),
+    )
+
+
+def cmd_googlenet_cifar10(args):
+    """The compact GoogLeNet for CIFAR-10 with the googlenet_cifar10 recipe."""
+    return _cifar_run(
+        "googlenet_cifar10",
+        lambda: build("googlenet_cifar"),
+        training.get_recipe("googlenet_cifar10"),
+        args,
+        description=(
+            "GoogLeNet, compact CIFAR-10 variant (build('googlenet_cifar')), with the "
+            "googlenet_cifar10 recipe (VGG's CIFAR-10 recipe: SGD momentum 0.9, lr "
+            "0.05, 1 warm-up epoch then cosine decay, weight decay, crops and flips, "
+            "60 epochs)."
+        ),
+    )
+
+
+DEGRADATION_DEPTHS = (20, 56)
+
+
+def cmd_degradation(args):
+    """He et al.'s Figure 6 in miniature: plain and residual nets of 20 and 56 layers,
+    the same recipe (resnet_cifar10, usually shortened), training and test curves."""
+    split, recipe, shortened = _cifar_setup(training.get_recipe("resnet_cifar10"), args)
+    runs = {}
+    for depth in DEGRADATION_DEPTHS:
+        for family, builder in (("plain", "plain_cifar"), ("resnet", "resnet_cifar")):
+            name = f"{family}{depth}"
+            print(f"-- {name}", flush=True)
+            model = functools.partial(build, builder, depth=depth)
+            runs[name] = _fresh_run(model, recipe, split)
+    first = next(iter(runs.values()))
+    record = {
+        "name": "degradation_cifar10",
+        "description": (
+            "Plain and residual (option A) CIFAR-10 nets of "
+            + " and ".join(map(str, DEGRADATION_DEPTHS))
+            + " layers, each trained from seed 0 with the resnet_cifar10 recipe."
+            + shortened
+        ),
+        "label": PARTIAL if shortened else FULL,
+        "full_recipe_epochs": training.get_recipe("resnet_cifar10").epochs,
+        "epochs": recipe.epochs,
+        "train_images": first["train_images"],
+        "runs": runs,
+        **_shared(first),
+        **_environment(),
+    }
+    return _save("degradation_cifar10", record, args)
 
 
 def cmd_zfnet_stems(args):
@@ -531,12 +642,16 @@ COMMANDS = {
     "alexnet_cifar10": cmd_alexnet_cifar10,
     "vgg_cifar10": cmd_vgg_cifar10,
     "zfnet_stems": cmd_zfnet_stems,
+    "resnet_cifar10": cmd_resnet_cifar10,
+    "degradation": cmd_degradation,
+    "googlenet_cifar10": cmd_googlenet_cifar10,
+    "densenet_bc_cifar10": cmd_densenet_bc_cifar10,
 }
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=[*COMMANDS, "all"])
+    parser.add_argument("command", nargs="+", choices=[*COMMANDS, "all"])
     parser.add_argument("--epochs", type=int, default=None, help="override the epochs")
     parser.add_argument(
         "--train-images", type=int, default=None, help="CIFAR-10 runs: training images"
@@ -548,7 +663,7 @@ def main(argv=None):
         "--tag", default="", help="suffix of the result names, e.g. h100_jax or cpu"
     )
     args = parser.parse_args(argv)
-    names = list(COMMANDS) if args.command == "all" else [args.command]
+    names = list(COMMANDS) if "all" in args.command else args.command
     for name in names:
         start = time.perf_counter()
         print(f"== {name} on {runtime.device_summary()}", flush=True)

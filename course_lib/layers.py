@@ -6,7 +6,13 @@ once ``course_lib.layers`` is imported) and validates its arguments with a Value
 that states the rule and the received value.
 
 - ``LocalResponseNormalization``: AlexNet's cross-channel normalisation (2012), also
-  used by ZFNet and VGG's configuration A-LRN. See: lessons/06_alexnet_zfnet.ipynb.
+  used by ZFNet and VGG's configuration A-LRN. See: lessons/06a_alexnet.ipynb.
+- ``ChannelPadding``: zero channels appended to a tensor, the parameter-free shortcut
+  of ResNet's option A (He et al., 2015). See: lessons/09_resnet.ipynb.
+- ``ChannelShuffle``: ShuffleNet's channel shuffle (Zhang et al., 2017), which lets
+  the next group convolution see every group. See: lessons/11_lightweight_nets.ipynb.
+- ``ChannelSplit``: the channels cut into equal parts, ShuffleNet v2's channel split
+  (Ma et al., 2018). See: lessons/11_lightweight_nets.ipynb.
 
 Later lessons add their own layers here (``ChannelShuffle`` for ShuffleNet, lesson 11),
 one class per layer, each with the same conventions.
@@ -19,7 +25,12 @@ from keras import ops
 
 from course_lib._util import is_int
 
-__all__ = ["LocalResponseNormalization"]
+__all__ = [
+    "ChannelPadding",
+    "ChannelShuffle",
+    "ChannelSplit",
+    "LocalResponseNormalization",
+]
 
 
 def _check_number(argument, value, *, minimum, strict=False, why=""):
@@ -83,7 +94,7 @@ class LocalResponseNormalization(keras.layers.Layer):
         >>> lrn(keras.ops.ones((1, 4, 4, 8))).shape
         (1, 4, 4, 8)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06a_alexnet.ipynb.
     """
 
     def __init__(self, depth_radius=2, bias=2.0, alpha=1e-4, beta=0.75, **kwargs):
@@ -182,4 +193,216 @@ class LocalResponseNormalization(keras.layers.Layer):
                 "beta": self.beta,
             }
         )
+        return config
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class ChannelPadding(keras.layers.Layer):
+    """Pads the channel axis with zeros: ResNet's parameter-free "option A" shortcut.
+
+    When a residual stage doubles the channels, He et al. (2015, section 3.3 and
+    4.2) keep the shortcut an identity by padding the extra channels with zeros
+    (option A) instead of projecting with a 1x1 convolution (option B). This layer
+    does the padding; subsampling the spatial axes is a separate layer
+    (``MaxPooling2D(1, strides=2)`` takes every other pixel).
+
+    ``ZeroPadding2D`` pads height and width; this is the same for the last axis:
+
+        y = concatenate([zeros(before), x, zeros(after)], axis=-1)
+
+    Args:
+        padding: An int ``p`` (``p`` zero channels before and ``p`` after, as
+            ``ZeroPadding2D(p)`` pads both sides) or a pair ``(before, after)`` of
+            ints >= 0.
+        **kwargs: Standard layer arguments (``name``, ``dtype``, ...).
+
+    Input shape:
+        Any tensor of rank >= 2 with channels last.
+
+    Output shape:
+        The input's, with ``before + after`` more channels.
+
+    Example:
+        >>> pad = ChannelPadding((0, 16), name="stage2_block1_shortcut_pad")
+        >>> pad(keras.ops.ones((1, 8, 8, 16))).shape
+        (1, 8, 8, 32)
+
+    See: lessons/09_resnet.ipynb.
+    """
+
+    def __init__(self, padding=1, **kwargs):
+        super().__init__(**kwargs)
+        if is_int(padding) and padding >= 0:
+            padding = (padding, padding)
+        if not (
+            isinstance(padding, (tuple, list))
+            and len(padding) == 2
+            and all(is_int(p) and p >= 0 for p in padding)
+        ):
+            raise ValueError(
+                "`padding` must be an integer >= 0 (zero channels on each side) or a "
+                f"pair (before, after) of them. Received: padding={padding!r}"
+            )
+        self.padding = (int(padding[0]), int(padding[1]))
+        self.supports_masking = True
+
+    def call(self, inputs):
+        pad = [[0, 0]] * (len(inputs.shape) - 1) + [list(self.padding)]
+        return ops.pad(inputs, pad)
+
+    def compute_output_shape(self, input_shape):
+        channels = input_shape[-1]
+        if channels is not None:
+            channels += sum(self.padding)
+        return (*input_shape[:-1], channels)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"padding": self.padding})
+        return config
+
+
+def _check_count(argument, value, what):
+    """Raises ValueError unless ``value`` is an integer >= 1; returns it as an int."""
+    if not is_int(value) or value < 1:
+        raise ValueError(
+            f"`{argument}` must be an integer >= 1 ({what}). "
+            f"Received: {argument}={value!r}"
+        )
+    return int(value)
+
+
+def _check_channels_split(layer, input_shape, parts, argument):
+    """Raises ValueError unless the static channel count splits into ``parts``."""
+    channels = input_shape[-1] if len(input_shape) >= 2 else None
+    if channels is None:
+        raise ValueError(
+            f"{type(layer).__name__} needs inputs of rank >= 2 with a known number "
+            f"of channels (the last axis). Received: input_shape={tuple(input_shape)}"
+        )
+    if channels % parts:
+        raise ValueError(
+            f"{type(layer).__name__} cuts the channels (the last axis) into {parts} "
+            f"equal parts, so `{argument}` must divide the {channels} channels: pick "
+            f"a divisor of {channels}, or give the layer before a multiple of "
+            f"{parts} channels. Received: {argument}={parts} for input_shape="
+            f"{tuple(input_shape)}"
+        )
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class ChannelShuffle(keras.layers.Layer):
+    """Channel shuffle (Zhang et al., 2017): interleaves the channels of g groups.
+
+    A group convolution with ``g`` groups computes each output group from one input
+    group only, so a stack of them keeps the groups apart. ShuffleNet's remedy: view
+    the ``C = g * n`` channels as a ``(g, n)`` grid, transpose it to ``(n, g)`` and
+    flatten it back, so that every group of the next group convolution receives
+    channels from every group of this one (from ``n`` of them when ``n < g``).
+    Output channel ``b * g + a`` is input channel ``a * n + b`` (channel ``b`` of
+    group ``a``). With 6 channels and 2 groups, ``[0 1 2 | 3 4 5]`` becomes
+    ``[0 3 1 4 2 5]``; with 3 groups, ``[0 1 | 2 3 | 4 5]`` becomes
+    ``[0 2 4 1 3 5]``.
+
+    It is a fixed permutation of the channels: no weights, no arithmetic, the same at
+    every position. The layer does the paper's reshape, transpose and reshape with
+    ``keras.ops``, so it runs on every Keras 3 backend (torchvision's
+    ``channel_shuffle`` does the same on channels-first tensors).
+
+    Args:
+        groups: Number of groups, an integer >= 1 that divides the channels (1 leaves
+            the input unchanged).
+        **kwargs: Standard layer arguments (``name``, ``dtype``, ...).
+
+    Input shape:
+        Any tensor of rank >= 2 with channels last and a known number of channels,
+        usually ``(batch, height, width, channels)``.
+
+    Output shape:
+        Same as the input.
+
+    Raises:
+        ValueError: If ``groups`` is not an integer >= 1, or (when the layer is
+            built) does not divide the number of channels.
+
+    Example:
+        >>> x = keras.ops.reshape(keras.ops.arange(6.0), (1, 1, 1, 6))
+        >>> ChannelShuffle(groups=2)(x)[0, 0, 0]  # channels 0 3 1 4 2 5
+
+    See: lessons/11_lightweight_nets.ipynb.
+    """
+
+    def __init__(self, groups, **kwargs):
+        super().__init__(**kwargs)
+        self.groups = _check_count("groups", groups, "the number of channel groups")
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        _check_channels_split(self, input_shape, self.groups, "groups")
+
+    def call(self, inputs):
+        shape = ops.shape(inputs)
+        per_group = inputs.shape[-1] // self.groups  # static: checked in build()
+        grid = ops.reshape(inputs, (*shape[:-1], self.groups, per_group))
+        return ops.reshape(ops.swapaxes(grid, -1, -2), shape)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"groups": self.groups})
+        return config
+
+
+@keras.saving.register_keras_serializable(package="course_lib")
+class ChannelSplit(keras.layers.Layer):
+    """Cuts the channels into ``num_splits`` equal, consecutive parts.
+
+    ShuffleNet v2's basic unit (Ma et al., 2018) starts with a channel split: one half
+    of the channels passes through untouched, the other goes through the
+    convolutions, and a concatenation followed by a ``ChannelShuffle`` mixes them
+    again. ``keras.ops.split`` does the cut, but it is an operation, not a layer that
+    a model can name; this layer wraps it.
+
+    Args:
+        num_splits: Number of parts, an integer >= 1 that divides the channels.
+        **kwargs: Standard layer arguments (``name``, ``dtype``, ...).
+
+    Input shape:
+        Any tensor of rank >= 2 with channels last and a known number of channels.
+
+    Output shape:
+        A list of ``num_splits`` tensors with ``channels / num_splits`` channels each,
+        the first holding the first channels.
+
+    Raises:
+        ValueError: If ``num_splits`` is not an integer >= 1, or (when the layer is
+            built) does not divide the number of channels.
+
+    Example:
+        >>> left, right = ChannelSplit(2)(keras.ops.ones((1, 4, 4, 6)))
+        >>> left.shape, right.shape
+        ((1, 4, 4, 3), (1, 4, 4, 3))
+
+    See: lessons/11_lightweight_nets.ipynb.
+    """
+
+    def __init__(self, num_splits=2, **kwargs):
+        super().__init__(**kwargs)
+        self.num_splits = _check_count("num_splits", num_splits, "the number of parts")
+
+    def build(self, input_shape):
+        _check_channels_split(self, input_shape, self.num_splits, "num_splits")
+
+    def call(self, inputs):
+        return ops.split(inputs, self.num_splits, axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        channels = input_shape[-1] // self.num_splits
+        return [(*input_shape[:-1], channels) for _ in range(self.num_splits)]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"num_splits": self.num_splits})
         return config

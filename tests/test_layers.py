@@ -1,6 +1,6 @@
-"""Tests for course_lib.layers: LocalResponseNormalization.
+"""Tests for course_lib.layers: local response normalisation, channel shuffle, split.
 
-The layer is compared with the NumPy reference of the formula,
+LocalResponseNormalization is compared with the NumPy reference of the formula,
 ``course_lib.arithmetic.local_response_normalization``, on every backend, and with
 ``tf.nn.local_response_normalization`` where TensorFlow is installed.
 """
@@ -10,7 +10,11 @@ import numpy as np
 import pytest
 
 from course_lib.arithmetic import local_response_normalization as reference_lrn
-from course_lib.layers import LocalResponseNormalization
+from course_lib.layers import (
+    ChannelShuffle,
+    ChannelSplit,
+    LocalResponseNormalization,
+)
 
 try:  # the reference implementation the layer's arguments follow
     import tensorflow as tf
@@ -216,3 +220,118 @@ def test_integer_arguments_may_be_numpy_integers():
     layer = LocalResponseNormalization(depth_radius=np.int64(3))
     assert layer.depth_radius == 3 and type(layer.depth_radius) is int
     assert LocalResponseNormalization.from_caffe(size=np.int32(5)).depth_radius == 2
+
+
+# --- ChannelShuffle and ChannelSplit (ShuffleNet) ----------------------------------
+
+
+def _channels(count):
+    """One pixel whose channel c holds the value c, so outputs show the order."""
+    return np.arange(count, dtype="float32").reshape(1, 1, 1, count)
+
+
+@pytest.mark.parametrize(
+    "groups, expected",
+    [
+        (2, [0, 3, 1, 4, 2, 5]),  # [0 1 2 | 3 4 5] -> interleaved
+        (3, [0, 2, 4, 1, 3, 5]),  # [0 1 | 2 3 | 4 5] -> interleaved
+        (1, [0, 1, 2, 3, 4, 5]),  # one group: nothing to shuffle
+        (6, [0, 1, 2, 3, 4, 5]),  # one channel per group: the same
+    ],
+)
+def test_channel_shuffle_permutation(groups, expected):
+    shuffled = keras.ops.convert_to_numpy(ChannelShuffle(groups)(_channels(6)))
+    np.testing.assert_array_equal(shuffled[0, 0, 0], expected)
+
+
+def test_channel_shuffle_is_the_same_at_every_position_and_batch_item():
+    x = np.random.default_rng(0).normal(size=(3, 4, 5, 12)).astype("float32")
+    shuffled = keras.ops.convert_to_numpy(ChannelShuffle(4)(x))
+    order = np.arange(12).reshape(4, 3).T.ravel()  # the paper's reshape-transpose
+    np.testing.assert_array_equal(shuffled, x[..., order])
+
+
+def test_channel_shuffle_with_n_groups_undoes_g_groups():
+    # Shuffling g groups of n channels, then n groups of g, restores the order.
+    x = np.random.default_rng(1).normal(size=(2, 3, 3, 12)).astype("float32")
+    there = ChannelShuffle(3)(x)
+    back = keras.ops.convert_to_numpy(ChannelShuffle(4)(there))
+    np.testing.assert_array_equal(back, x)
+    assert not np.array_equal(keras.ops.convert_to_numpy(there), x)
+
+
+def test_channel_shuffle_accepts_unknown_spatial_sizes():
+    inputs = keras.Input((None, None, 6))
+    model = keras.Model(inputs, ChannelShuffle(2, name="shuffle")(inputs))
+    x = np.tile(_channels(6), (2, 3, 5, 1))
+    y = model.predict(x, verbose=0)
+    assert y.shape == (2, 3, 5, 6)
+    np.testing.assert_array_equal(y[1, 2, 4], [0, 3, 1, 4, 2, 5])
+
+
+def test_channel_split_cuts_consecutive_parts():
+    first, second, third = ChannelSplit(3)(_channels(6))
+    for part, expected in zip(
+        (first, second, third), ([0, 1], [2, 3], [4, 5]), strict=True
+    ):
+        np.testing.assert_array_equal(
+            keras.ops.convert_to_numpy(part)[0, 0, 0], expected
+        )
+    assert ChannelSplit(2).compute_output_shape((None, 4, 4, 6)) == [
+        (None, 4, 4, 3),
+        (None, 4, 4, 3),
+    ]
+
+
+@pytest.mark.parametrize("layer_class", [ChannelShuffle, ChannelSplit])
+def test_channel_layers_are_registered_and_configured(layer_class):
+    assert keras.saving.get_registered_name(layer_class) == (
+        f"course_lib>{layer_class.__name__}"
+    )
+    layer = layer_class(3, name="layer")
+    config = layer.get_config()
+    argument = "groups" if layer_class is ChannelShuffle else "num_splits"
+    assert config[argument] == 3
+    assert layer_class.from_config(config).get_config() == config
+
+
+def test_channel_shuffle_save_and_load_round_trip(tmp_path):
+    inputs = keras.Input((5, 5, 3), name="input")
+    x = keras.layers.Conv2D(6, 1, groups=3, name="block1_conv1")(inputs)
+    x = ChannelShuffle(3, name="block1_shuffle")(x)
+    left, right = ChannelSplit(2, name="block1_split")(x)
+    x = keras.layers.Conv2D(6, 1, groups=3, name="block1_conv2")(
+        keras.layers.Concatenate(name="block1_concat")([right, left])
+    )
+    model = keras.Model(inputs, x, name="shuffle_model")
+    path = tmp_path / "shuffle.keras"
+    model.save(path)
+    loaded = keras.models.load_model(path)  # no custom_objects needed
+    assert isinstance(loaded.get_layer("block1_shuffle"), ChannelShuffle)
+    assert loaded.get_layer("block1_shuffle").groups == 3
+    assert isinstance(loaded.get_layer("block1_split"), ChannelSplit)
+    x = np.random.default_rng(2).normal(size=(2, 5, 5, 3)).astype("float32")
+    np.testing.assert_array_equal(
+        loaded.predict(x, verbose=0), model.predict(x, verbose=0)
+    )
+
+
+@pytest.mark.parametrize("layer_class", [ChannelShuffle, ChannelSplit])
+@pytest.mark.parametrize("value", [0, -2, 2.5, True, "2"])
+def test_channel_layers_refuse_bad_counts(layer_class, value):
+    argument = "groups" if layer_class is ChannelShuffle else "num_splits"
+    with pytest.raises(ValueError, match=f"`{argument}` must be an integer >= 1"):
+        layer_class(value)
+
+
+@pytest.mark.parametrize("layer_class", [ChannelShuffle, ChannelSplit])
+def test_channel_layers_need_channels_divisible(layer_class):
+    argument = "groups" if layer_class is ChannelShuffle else "num_splits"
+    with pytest.raises(ValueError, match="must divide the 7 channels") as error:
+        layer_class(2)(keras.Input((4, 4, 7)))
+    assert f"Received: {argument}=2 for input_shape=(None, 4, 4, 7)" in str(error.value)
+
+
+def test_channel_shuffle_needs_a_known_channel_count():
+    with pytest.raises(ValueError, match="known number of channels"):
+        ChannelShuffle(2)(keras.Input((4, 4, None)))

@@ -27,6 +27,11 @@ Layer names, one scheme for every family, so that lessons can ``get_layer()`` by
     block<b>_bn<i>, _relu<i>    its batch norm and activation, when not fused
     block<b>_pad<i>             explicit zero padding before conv i
     block<b>_lrn, block<b>_pool the block's normalisation and pooling
+    stage<s>_block<b>_<op>      residual and dense networks: unit b of stage s (a
+                                stage is the units at one resolution, the paper's
+                                conv<s>_x), e.g. stage2_block1_conv1, ..._add, ..._out;
+                                course_lib.models.resnet and .densenet list the ops
+    transition<s>_<op>          DenseNet's transition after stage s
     head_flatten, head_pool     flattening before the dense layers, or global pooling
     fc<i>, fc<i>_dropout        the i-th hidden dense layer and its dropout
     predictions                 the classifier
@@ -46,11 +51,40 @@ from course_lib.models._registry import (
 )
 
 # One line per family: importing its module registers its builders. stems holds
-# lesson 06's first-layer experiment (not registered); vgg_block and config_blocks
+# lesson 06b's first-layer experiment (not registered); vgg_block and config_blocks
 # are the pieces lesson 07 shows.
 from course_lib.models.alexnet import alexnet, zfnet
+from course_lib.models.densenet import (
+    dense_block,
+    densenet121,
+    densenet169,
+    densenet201,
+    densenet_bc_cifar,
+    transition_block,
+)
+from course_lib.models.inception import (
+    aux_loss_weights,
+    googlenet,
+    googlenet_cifar,
+    inception_module,
+    without_aux_heads,
+)
 from course_lib.models.lenet import lenet5
+from course_lib.models.mobilenet import mobilenet_v1, mobilenet_v2
+from course_lib.models.resnet import (
+    basic_block,
+    bottleneck_block,
+    plain_cifar,
+    resnet18,
+    resnet34,
+    resnet50,
+    resnet101,
+    resnet152,
+    resnet_cifar,
+)
+from course_lib.models.shufflenet import shufflenet_v1, shufflenet_v2
 from course_lib.models.small_convnets import keras_io_convnet, relu_tanh_convnet
+from course_lib.models.squeezenet import fire_module, squeezenet
 from course_lib.models.stems import high_frequency_share, stem_net, upsample
 from course_lib.models.vgg import (
     config_blocks,

@@ -25,6 +25,8 @@ def conv_unit(
     activation="relu",
     groups=1,
     batch_norm=False,
+    use_bias=True,
+    bn_epsilon=1e-3,
     kernel_initializer="glorot_uniform",
     name,
 ):
@@ -37,9 +39,12 @@ def conv_unit(
     with the activation (``relu``, ``tanh``): ``block2_conv1``, ``block2_bn1``,
     ``block2_relu1``.
 
-    The conv keeps its bias with batch norm, as torchvision's ``vgg*_bn`` does (so
-    trainable parameter counts match those models); the bias is redundant there but
-    harmless.
+    The conv keeps its bias with batch norm by default, as torchvision's ``vgg*_bn``
+    and keras.applications' ResNet do (so parameter counts match those models); the
+    bias is redundant there but harmless. ``use_bias=False`` drops it (torchvision's
+    ResNet, DenseNet). ``activation=None`` leaves the output linear: with batch norm,
+    no ``Activation`` layer follows (a residual block's last conv, activated after
+    the addition).
 
     Args:
         x: Input tensor (batch, height, width, channels).
@@ -48,9 +53,12 @@ def conv_unit(
         strides: Stride.
         padding: ``"same"``, ``"valid"`` or an int: symmetric zero padding, added by a
             ``ZeroPadding2D`` named with ``pad`` in place of ``conv``.
-        activation: Activation name (e.g. ``"relu"``, ``"tanh"``).
+        activation: Activation name (e.g. ``"relu"``, ``"tanh"``), or ``None``.
         groups: Grouped convolution (AlexNet's two streams use 2).
         batch_norm: Whether to add ``BatchNormalization`` before the activation.
+        use_bias: Whether the conv has a bias.
+        bn_epsilon: The batch norm's epsilon (Keras's default 1e-3;
+            keras.applications' ResNet and DenseNet use 1.001e-5).
         kernel_initializer: The conv's kernel initializer (Keras's default,
             Glorot-uniform, unless a paper's setting is reproduced).
         name: The conv layer's name; it must contain ``"conv"``.
@@ -69,12 +77,16 @@ def conv_unit(
         padding=padding,
         groups=groups,
         activation=None if batch_norm else activation,
+        use_bias=use_bias,
         kernel_initializer=kernel_initializer,
         name=name,
     )(x)
     if batch_norm:
-        x = layers.BatchNormalization(name=name.replace("conv", "bn"))(x)
-        x = layers.Activation(activation, name=name.replace("conv", activation))(x)
+        x = layers.BatchNormalization(
+            epsilon=bn_epsilon, name=name.replace("conv", "bn")
+        )(x)
+        if activation is not None:
+            x = layers.Activation(activation, name=name.replace("conv", activation))(x)
     return x
 
 
@@ -90,13 +102,16 @@ def classifier_head(
     dropout=0.0,
     flatten_dropout=0.0,
     kernel_initializer="glorot_uniform",
+    global_pool=None,
 ):
     """Flatten -> fully connected layers (with dropout) -> predictions, or pooling.
 
     With ``include_top``: ``head_flatten``, then ``head_dropout`` when
     ``flatten_dropout > 0``, then for each entry of ``fc_units`` a ``Dense`` named
     ``fc1``, ``fc2``, ... each followed by ``fc{i}_dropout`` when ``dropout > 0``,
-    then the ``predictions`` layer. Without it: the feature maps,
+    then the ``predictions`` layer; with ``global_pool="avg"`` a global average
+    pooling named ``head_pool`` replaces ``head_flatten`` (ResNet's and DenseNet's
+    head). Without it: the feature maps,
     globally pooled by ``head_pool`` when ``pooling`` is ``"avg"`` or ``"max"``
     (keras.applications' behaviour).
 
@@ -112,6 +127,8 @@ def classifier_head(
         flatten_dropout: Dropout rate on the flattened maps (keras-io's MNIST
             convnet has no hidden dense layer and drops there).
         kernel_initializer: Kernel initializer of the dense layers.
+        global_pool: With ``include_top``: ``None`` flattens the maps, ``"avg"``
+            averages each map to one value first.
 
     Returns:
         The output tensor.
@@ -122,7 +139,10 @@ def classifier_head(
         if pooling == "max":
             return layers.GlobalMaxPooling2D(name="head_pool")(x)
         return x
-    x = layers.Flatten(name="head_flatten")(x)
+    if global_pool == "avg":
+        x = layers.GlobalAveragePooling2D(name="head_pool")(x)
+    else:
+        x = layers.Flatten(name="head_flatten")(x)
     if flatten_dropout:
         x = layers.Dropout(flatten_dropout, name="head_dropout")(x)
     for index, units in enumerate(fc_units, start=1):
