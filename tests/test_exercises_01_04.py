@@ -32,7 +32,13 @@ WRONG = {
     (lesson01, "q4"): [30_720, 10_250, 3_072, 3_082],
     (lesson02, "q1"): [150_528_000, 50_176_000 + 1000, 150_528 + 1000],
     (lesson02, "q2"): [4_800, 1_664, 76, 32 * 32 * 4_864],
-    (lesson02, "q3"): [4_800, 32 * 32 * 64 * 76, 32 * 32 * 3 * 32 * 32 * 64, 76_800],
+    (lesson02, "q3"): [
+        32 * 32 * 64 * 5 * 5 * 3,  # counts the padding zeros as inputs
+        4_800,
+        32 * 32 * 64 * 76,
+        32 * 32 * 3 * 32 * 32 * 64,
+        76_800,
+    ],
     (lesson02, "q4"): [2, 0, 0.5, 4],
     (lesson03, "q1"): [
         lambda w, k, s, p: (w - k + 2 * p) // s,
@@ -71,6 +77,19 @@ def test_reference_answers_agree_with_the_library():
     assert lesson02.q2.expected == conv.count_params()
     by_formula = arithmetic.count_params(conv, input_shape=(None, 32, 32, 3))
     assert lesson02.q2.expected == by_formula
+    # Q3 counts connections to the image's values, not to the "same" padding's zeros:
+    # Keras's Conv2D with a kernel of ones, on an image of ones, outputs at each
+    # position the number of image values under the window.
+    ones = keras.layers.Conv2D(
+        1, 5, padding="same", use_bias=False, kernel_initializer="ones"
+    )
+    under = keras.ops.convert_to_numpy(ones(np.ones((1, 32, 32, 3), "float32")))
+    assert lesson02.q3.expected == int(under.sum()) * 64
+    assert lesson02.q3.expected < lesson02.WITH_PADDING == 32 * 32 * 64 * 5 * 5 * 3
+    # The same count by brute force, one axis at a time: the taps of each output's
+    # window (2 zeros of padding before the image) that fall on the image.
+    on_image = sum(0 <= i + u - 2 < 32 for i in range(32) for u in range(5))
+    assert lesson02.q3.expected == on_image**2 * 3 * 64
     dense = keras.layers.Dense(10)
     dense.build((None, 32 * 32 * 3))
     assert lesson01.q4.expected == dense.count_params()

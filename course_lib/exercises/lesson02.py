@@ -44,25 +44,57 @@ q2 = Question(
     "keras.layers.Conv2D(64, 5) on a 3-channel input has the same count.",
 )
 
+# Q3: a Conv2D(64, 5, padding="same") on a 32x32x3 image.
+SIZE, KERNEL, IN_CHANNELS, FILTERS = 32, 5, 3, 64
+
+
+def _inputs_per_axis(size, kernel):
+    """Input positions under each window along one axis, summed over the outputs of a
+    stride-1 "same" convolution: near the border a window covers padding zeros, which
+    are not inputs."""
+    before = (kernel - 1) // 2  # zeros added before the image
+    return sum(
+        min(start + kernel, size) - max(start, 0)
+        for start in range(-before, size - before)
+    )
+
+
+REAL_CONNECTIONS = _inputs_per_axis(SIZE, KERNEL) ** 2 * IN_CHANNELS * FILTERS
+WITH_PADDING = SIZE * SIZE * FILTERS * KERNEL * KERNEL * IN_CHANNELS
+
 q3 = Question(
-    "Q3 the same layer's connections",
-    expected=32 * 32 * 64 * 5 * 5 * 3,
+    "Q3 the same layer's connections to the image",
+    expected=REAL_CONNECTIONS,
     mistakes={
+        WITH_PADDING: "That counts the padding zeros too. With 'same' padding the "
+        "windows at the border hang over the zero frame, and a zero added around the "
+        "image is not one of its values: count only the image's values under each "
+        "window.",
         5 * 5 * 3 * 64: "That is the number of distinct weights; each is used at every "
         "one of the 32 x 32 positions.",
         32 * 32 * 64 * (5 * 5 * 3 + 1): "A bias is not a connection to an input value: "
         "count only input-to-output links.",
         32 * 32 * 3 * 32 * 32 * 64: "That would be a dense layer: each output unit "
-        "connects only to the 5 x 5 x 3 inputs under its window (sparse connectivity).",
-        32 * 32 * 5 * 5 * 3: "There are 64 output channels, each with its own 32 x 32 "
-        "map.",
+        "connects only to the input values under its window (sparse connectivity).",
+        _inputs_per_axis(SIZE, KERNEL) ** 2 * IN_CHANNELS: "There are 64 output "
+        "channels, each with its own 32 x 32 map.",
+        _inputs_per_axis(SIZE, KERNEL) ** 2 * FILTERS: "Each window spans the 3 colour "
+        "channels.",
     },
     hints=[
-        "Output units: 32 x 32 positions x 64 channels ('same' padding keeps 32 x 32).",
-        "Each output unit connects to the 5 x 5 x 3 input values under its window.",
+        "Output units: 32 x 32 positions x 64 channels ('same' padding keeps 32 x 32). "
+        "A window in the middle covers 5 x 5 x 3 image values; one at the border "
+        "fewer, the rest of it lies on padding zeros.",
+        "The count factorises by axis. Along one axis 'same' adds 2 zeros on each "
+        "side: output positions 0 and 31 see 3 real rows, positions 1 and 30 see 4, "
+        "the other 28 see all 5. Multiply the two axes' sums by 3 channels and 64 "
+        "filters.",
     ],
-    solution="32 * 32 * 64 = 65,536 output units, each connected to 5 * 5 * 3 = 75 "
-    "inputs: 4,915,200 connections served by only 4,800 shared weights.",
+    solution=f"Per axis, 28 x 5 + 2 x 4 + 2 x 3 = {_inputs_per_axis(SIZE, KERNEL)} "
+    f"input positions in all; {_inputs_per_axis(SIZE, KERNEL)} ** 2 * 3 * 64 = "
+    f"{REAL_CONNECTIONS:,} connections to the image's values "
+    f"({WITH_PADDING:,} if the padding zeros counted), served by only "
+    f"{KERNEL * KERNEL * IN_CHANNELS * FILTERS:,} shared weights.",
 )
 
 q4 = Question(

@@ -3,27 +3,35 @@
 "Gradient-based learning applied to document recognition", Proc. IEEE 86(11),
 http://yann.lecun.com/exdb/publis/pdf/lecun-98.pdf
 
-The first convolutional network to be trained end to end on a real task (reading
-digits): convolutions share weights across positions, subsampling layers shrink the
-maps, and a few fully connected layers classify. Its shapes, for a 32x32 input:
+Not the first convolutional network (Fukushima's Neocognitron, 1980, learned without
+labels; LeCun et al., 1989, trained one end to end to read zip codes) but the refined,
+best-documented one of that line: convolutions share weights across positions,
+subsampling layers shrink the maps, and a few fully connected layers classify. Its
+shapes, for a 32x32 input:
 
     32x32x1 -C1-> 28x28x6 -S2-> 14x14x6 -C3-> 10x10x16 -S4-> 5x5x16
             -C5-> 120 -F6-> 84 -OUTPUT-> 10
 
-Two simplifications of the 1998 network, both standard in modern reimplementations:
+What the builder leaves out of the 1998 network (its section II.B), replaced by what
+later networks do:
 
-- C3 is fully connected to S2's six maps. The paper connects each C3 map to only a
-  subset of them (its Table I), to cut computation and to break symmetry between maps;
-  random initialisation already breaks the symmetry, and the full connection costs
+- Trainable subsampling. The paper's S2 and S4 multiply each window's sum by a
+  trainable coefficient and add a trainable bias per map (12 and 32 parameters), then
+  apply the squashing function; here they are parameter-free pooling layers.
+- The scaled tanh. The paper's units use ``1.7159 * tanh(2a / 3)`` (its equation 6);
+  the ``"classic"`` variant uses plain tanh.
+- C3's connection table. The paper connects each C3 map to only a subset of S2's six
+  maps (its Table I), to cut computation and to break symmetry between maps; random
+  initialisation already breaks the symmetry, and the full connection here costs
   900 more weights (2,416 instead of 1,516 parameters).
-- The output layer is a softmax over a ``Dense`` layer trained with cross-entropy.
-  The paper used Euclidean radial basis function units with fixed, hand-designed
-  7x12 bitmap targets, trained with a custom loss; softmax with cross-entropy does the
-  same job, trains better, and is what every later network uses.
+- The output layer. The paper used Euclidean radial basis function units with fixed,
+  hand-designed 7x12 bitmap targets, trained with a custom loss; here a softmax over a
+  ``Dense`` layer, trained with cross-entropy, does the same job, as in every later
+  network.
 
 The ``"classic"`` variant keeps the paper's flavour otherwise (tanh, average-pooling
-subsampling without the paper's trainable coefficient and bias per map); ``"modern"``
-swaps in ReLU and max pooling, as later networks do. Both have 61,706 parameters.
+subsampling); ``"modern"`` swaps in ReLU and max pooling, as later networks do. Both
+have 61,706 parameters.
 
 C5 is a 5x5 convolution with 120 filters in the paper; on the 5x5 maps of S4 it sees
 the whole map, which makes it exactly a fully connected layer on the flattened maps
