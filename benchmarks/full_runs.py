@@ -10,6 +10,8 @@
     python benchmarks/full_runs.py resnet_cifar10       # lesson 09: ResNet-20 (GPU)
     python benchmarks/full_runs.py degradation          # lesson 09: plain vs residual
     python benchmarks/full_runs.py densenet_bc_cifar10  # lesson 10 (GPU)
+    python benchmarks/full_runs.py mobilenet_v2_cifar10 # lesson 11 (GPU); also
+                             # mobilenet_v1, squeezenet, shufflenet_v1, shufflenet_v2
     python benchmarks/full_runs.py all --tag h100_jax   # all, as *_h100_jax.json
 
 On a 2-core CPU the CIFAR-10 recipes take hours; the lessons' CPU figures are shortened
@@ -525,6 +527,31 @@ def cmd_googlenet_cifar10(args):
     )
 
 
+LIGHTWEIGHT = (
+    "mobilenet_v1",
+    "mobilenet_v2",
+    "squeezenet",
+    "shufflenet_v1",
+    "shufflenet_v2",
+)
+
+
+def cmd_lightweight(builder, args):
+    """A lightweight net's CIFAR-10 variant with the lightweight_cifar10 recipe."""
+    return _cifar_run(
+        f"{builder}_cifar10",
+        functools.partial(build, builder, variant="cifar10"),
+        training.get_recipe("lightweight_cifar10"),
+        args,
+        description=(
+            f"{builder}, CIFAR-10 variant (build({builder!r}, variant='cifar10')), "
+            "with the lightweight_cifar10 recipe: SGD momentum 0.9, lr 0.05, 1 "
+            "warm-up epoch then cosine decay, weight decay 4e-5, crops and flips, "
+            "60 epochs."
+        ),
+    )
+
+
 DEGRADATION_DEPTHS = (20, 56)
 
 
@@ -646,6 +673,10 @@ COMMANDS = {
     "degradation": cmd_degradation,
     "googlenet_cifar10": cmd_googlenet_cifar10,
     "densenet_bc_cifar10": cmd_densenet_bc_cifar10,
+    **{
+        f"{builder}_cifar10": functools.partial(cmd_lightweight, builder)
+        for builder in LIGHTWEIGHT
+    },
 }
 
 

@@ -1,7 +1,7 @@
 """The contract of every lesson's checked exercises, over all exercise modules: each
 check accepts the reference answer, rejects typical wrong answers (listed per lesson
-in test_exercises_01_04.py and test_exercises_05_07.py), says "not attempted" for the
-placeholder, and has tiered hints and a solution."""
+in the test_exercises_NN_MM.py files), says "not attempted" for the placeholder, and
+has tiered hints and a solution."""
 
 import hashlib
 import importlib
@@ -10,6 +10,10 @@ import pkgutil
 import pytest
 from test_exercises_01_04 import WRONG as WRONG_01_04
 from test_exercises_05_07 import WRONG as WRONG_05_07
+from test_exercises_08 import WRONG as WRONG_08
+from test_exercises_09 import WRONG as WRONG_09
+from test_exercises_10 import WRONG as WRONG_10
+from test_exercises_11 import WRONG as WRONG_11
 
 from course_lib import checks, exercises
 from course_lib.exercises import lesson00
@@ -31,6 +35,10 @@ WRONG = {
     (lesson00, "q4"): [2000, 5000, 20],
     **WRONG_01_04,
     **WRONG_05_07,
+    **WRONG_08,
+    **WRONG_09,
+    **WRONG_10,
+    **WRONG_11,
 }
 
 QUESTIONS = [

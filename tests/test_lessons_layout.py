@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
 SETUP_URL = "git+https://github.com/keras-cnn-course/cnn-course"
 # What ties code to one backend. Lessons use Keras, keras.ops, NumPy and course_lib
 # (whose _backend module holds everything backend-specific).
@@ -44,7 +44,7 @@ def test_lesson_layout(path):
     ]
     assert not stored, f"{path.name}: commit without outputs"
     header = nb.cells[0].source
-    assert header.startswith(f"# {path.name[:2]}") and "Objectives" in header
+    assert header.startswith(f"# {path.name.split('_')[0]} ") and "Objectives" in header
     assert "colab.research.google.com" in header
     assert 'if "google.colab" in sys.modules' in code[0].source
     assert SETUP_URL in code[0].source

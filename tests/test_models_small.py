@@ -1,7 +1,7 @@
 """Tests for the models lessons 05 and 06 train beside the paper networks.
 
 course_lib.models.small_convnets (keras-io's MNIST convnet, the ReLU-vs-tanh network)
-and course_lib.models.stems (lesson 06's first-layer experiment). The registry-wide
+and course_lib.models.stems (lesson 06b's first-layer experiment). The registry-wide
 tests of tests/test_models.py cover the registered builders too; these check what
 the lessons and benchmarks/full_runs.py rely on: layers, parameter counts (the same
 as the recorded results), initialisation, and the experiment's helpers.

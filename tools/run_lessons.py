@@ -46,9 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     mode = runtime.mode()  # fails clearly on a bad COURSE_MODE before any work
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    lessons = sorted((ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
     if args.only:
-        lessons = [p for p in lessons if p.name[:2] in set(args.only)]
+        only = set(args.only)  # "06" selects 06a and 06b; "06a" only 06a
+        lessons = [p for p in lessons if {p.name[:2], p.name.split("_")[0]} & only]
     if not lessons:
         print("No lessons matched.", file=sys.stderr)
         return 2

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("lessons", nargs="*", type=Path, help="default: every lesson")
     parser.add_argument("--out", type=Path, required=True, help="folder for the copies")
     args = parser.parse_args(argv)
-    paths = args.lessons or sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+    paths = args.lessons or sorted((ROOT / "lessons").glob("[0-9][0-9]*_*.ipynb"))
     args.out.mkdir(parents=True, exist_ok=True)
     for path in paths:
         notebook = nbformat.read(path, as_version=4)

@@ -48,10 +48,23 @@ LESSONS = [
         "receptive fields: recurrence, stacked 3x3, gradient-measured, effective RF",
     ),
     ("05", "05_lenet5", "LeNet-5 on MNIST"),
-    ("06", "06_alexnet_zfnet", "AlexNet and ZFNet"),
+    ("06a", "06a_alexnet", "AlexNet: ReLU, dropout, LRN, pooling, augmentation"),
+    ("06b", "06b_zfnet", "ZFNet: aliasing, first-layer filters, visualisation"),
     ("07", "07_vgg", "VGG"),
+    (
+        "08",
+        "08_googlenet",
+        "GoogLeNet: the inception module, 1x1 bottlenecks, auxiliary heads",
+    ),
+    ("09", "09_resnet", "ResNet: degradation, residual blocks, shortcuts, depth"),
+    ("10", "10_densenet", "DenseNet: dense blocks, growth rate, transitions, memory"),
+    (
+        "11",
+        "11_lightweight_nets",
+        "lightweight nets: MobileNet, SqueezeNet, ShuffleNet; cost vs latency",
+    ),
 ]
-PLANNED = "GoogLeNet, ResNet, DenseNet, lightweight nets, comparison, scaling up"
+PLANNED = "comparing architectures, scaling up"
 TIMINGS = {"TensorFlow": "lesson_timings_smoke", "JAX": "lesson_timings_smoke_jax"}
 
 
@@ -78,7 +91,7 @@ def lesson_table() -> str:
         lines.append(
             f"| {number} | [{title}](lessons/{stem}.ipynb) | {cells[0]} | {cells[1]} |"
         )
-    lines.append(f"| 08–13 | {PLANNED} | planned | planned |")
+    lines.append(f"| 12–13 | {PLANNED} | planned | planned |")
     sources = []
     for label, name in TIMINGS.items():
         if name in results.available():

@@ -8,7 +8,7 @@ Multiply-adds (MACs) count one multiplication plus one addition as one operation
 the MobileNet and ResNet papers do. Bias additions, batch normalisation, activations,
 pooling and merges are not counted.
 
-See: lessons/04_receptive_fields.ipynb, lessons/06_alexnet_zfnet.ipynb,
+See: lessons/04_receptive_fields.ipynb, lessons/06a_alexnet.ipynb,
 lessons/07_vgg.ipynb
 """
 

@@ -6,7 +6,7 @@ Two-dimensional ``padding`` is an int (all four sides), a string (``"valid"``,
 ``"same"``, ``"full"``), a pair ``(pad_h, pad_w)`` (symmetric, as
 ``keras.layers.ZeroPadding2D``) or a pair of pairs ``((top, bottom), (left, right))``.
 
-See: lessons/03_convolution_arithmetic.ipynb; lessons/06_alexnet_zfnet.ipynb (LRN).
+See: lessons/03_convolution_arithmetic.ipynb; lessons/06a_alexnet.ipynb (LRN).
 """
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ def local_response_normalization(
         ...                              beta=1.0)  # 1 / (1 + 1), 0, 3 / (1 + 9)
         array([0.5, 0. , 0.3])
 
-    See: lessons/06_alexnet_zfnet.ipynb
+    See: lessons/06a_alexnet.ipynb
     """
     x = np.asarray(x, dtype=float)
     if x.ndim < 1:

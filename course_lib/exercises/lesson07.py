@@ -1,5 +1,6 @@
 """Checked exercises of lesson 07 (VGG): the conv3-64 notation, stacked 3x3 layers,
-where the weights live, and the paper's weight decay in Keras."""
+where the weights live, and the paper's weight decay in Keras (a steady-state
+equivalence)."""
 
 from course_lib.checks import Question
 
@@ -110,7 +111,7 @@ q4 = Question(
 )
 
 q5 = Question(
-    "Q5 the paper's weight decay as Keras's weight_decay",
+    "Q5 the paper's weight decay as Keras's weight_decay (steady state)",
     expected=5e-3,
     rtol=1e-6,
     mistakes={
@@ -122,9 +123,14 @@ q5 = Question(
     },
     hints=[
         "With momentum m, an L2 term l2 * w in the gradient shrinks each weight by "
-        "about lr * l2 / (1 - m) * w per step.",
+        "lr * l2 / (1 - m) * w per step once the momentum has built up (the steady "
+        "state); decoupled weight decay shrinks it by lr * weight_decay * w from the "
+        "first step.",
         "training.decoupled_weight_decay(5e-4, momentum=0.9)",
     ],
     solution="5e-4 / (1 - 0.9) = 5e-3 "
-    "(training.decoupled_weight_decay(5e-4, momentum=0.9)).",
+    "(training.decoupled_weight_decay(5e-4, momentum=0.9)). The two match in the "
+    "steady state only: over the first ~1 / (1 - m) = 10 steps, and whenever the "
+    "learning rate or the weights change fast, the L2 term lags behind in the "
+    "momentum while the decoupled decay does not.",
 )

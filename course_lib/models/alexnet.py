@@ -42,7 +42,7 @@ Layer names: ``block{i}_conv1`` is the paper's conv{i}, followed by ``block{i}_l
 and ``block{i}_pool`` where the paper has them; then ``head_flatten``, ``fc1``,
 ``fc1_dropout``, ``fc2``, ``fc2_dropout``, ``predictions``.
 
-See: lessons/06_alexnet_zfnet.ipynb.
+See: lessons/06a_alexnet.ipynb, lessons/06b_zfnet.ipynb.
 """
 
 from typing import NamedTuple
@@ -271,7 +271,7 @@ def alexnet(
     Example:
         >>> model = alexnet(variant="cifar10", two_stream=True)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06a_alexnet.ipynb.
     """
     check_choice("variant", variant, ALEXNET_VARIANTS)
     model = ALEXNET_VARIANTS[variant]
@@ -335,7 +335,7 @@ def zfnet(
     Example:
         >>> model = zfnet(num_classes=200)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06b_zfnet.ipynb.
     """
     return _alexnet_family(
         _ZFNET,

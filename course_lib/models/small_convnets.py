@@ -8,7 +8,7 @@
   (Krizhevsky et al., 2012, Figure 1, in miniature on CIFAR-10): three 5x5
   convolutions (32, 32, 64 filters, "same" padding), each followed by 3x3 stride-2
   max pooling, then a softmax layer; no normalisation layers and no dropout, so only
-  the activation differs between the two runs. 89,578 parameters. Lesson 06.
+  the activation differs between the two runs. 89,578 parameters. Lesson 06a.
 
 Both follow the registry's conventions (keyword-only arguments, layer names of
 ``course_lib.models``), so ``build("keras_io_convnet")`` works too, and
@@ -164,7 +164,7 @@ def relu_tanh_convnet(
         >>> relu.count_params()
         89578
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06a_alexnet.ipynb.
     """
     input_shape, num_classes = _validation.check_common(
         input_shape=input_shape,

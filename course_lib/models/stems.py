@@ -1,4 +1,4 @@
-"""Lesson 06's first-layer (stem) experiment: AlexNet's 11x11/4 vs ZFNet's 7x7/2.
+"""Lesson 06b's first-layer (stem) experiment: AlexNet's 11x11/4 vs ZFNet's 7x7/2.
 
 Zeiler and Fergus (2014) found AlexNet's first layer, 11x11 filters with stride 4,
 full of aliasing artefacts and dead filters, and replaced it with 7x7 filters with
@@ -15,7 +15,7 @@ images enlarged to 64x64, then measures the trained filters:
 ``benchmarks/full_runs.py zfnet_stems`` runs it and records the results that the
 lesson reads. Keras and NumPy only: it runs on every Keras 3 backend.
 
-See: lessons/06_alexnet_zfnet.ipynb.
+See: lessons/06b_zfnet.ipynb.
 """
 
 import keras
@@ -69,7 +69,7 @@ def stem_net(
         >>> model.get_layer("stem_conv").kernel_size
         (7, 7)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06b_zfnet.ipynb.
     """
     input_shape, num_classes = _validation.check_common(
         input_shape=input_shape,
@@ -124,7 +124,7 @@ def upsample(images, size=64, chunk=2000):
         >>> upsample(np.zeros((3, 32, 32, 3), np.uint8)).shape
         (3, 64, 64, 3)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06b_zfnet.ipynb.
     """
     images = np.asarray(images)
     if images.ndim != 4:
@@ -172,7 +172,7 @@ def high_frequency_share(kernel, stride, pad_to=32):
         >>> high_frequency_share(stem.get_weights()[0], 4).shape
         (48,)
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06b_zfnet.ipynb.
     """
     k = np.asarray(kernel, np.float64)
     if k.ndim != 4:

@@ -106,7 +106,7 @@ def compare_curves(
     Example:
         >>> fig = compare_curves({"ReLU": h_relu, "tanh": h_tanh}, "accuracy", x="time")
 
-    See: lessons/06_alexnet_zfnet.ipynb, lessons/09_resnet.ipynb.
+    See: lessons/06a_alexnet.ipynb, lessons/09_resnet.ipynb.
     """
     if not isinstance(histories, Mapping) or not histories:
         raise ValueError(

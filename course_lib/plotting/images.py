@@ -224,7 +224,7 @@ def filters(layer_or_weights, *, ncols=8, title=None, max_filters=64) -> Figure:
     Example:
         >>> fig = filters(model.get_layer("block1_conv1"))
 
-    See: lessons/05_lenet5.ipynb, lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/05_lenet5.ipynb, lessons/06b_zfnet.ipynb.
     """
     kernel, name = _kernel_of(layer_or_weights)
     height, width, channels, count = kernel.shape

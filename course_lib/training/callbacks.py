@@ -1,6 +1,6 @@
 """Callbacks the course trains with: epoch timing, compact progress, test-set curves.
 
-See: lessons/05_lenet5.ipynb, lessons/06_alexnet_zfnet.ipynb.
+See: lessons/05_lenet5.ipynb, lessons/06a_alexnet.ipynb.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class EpochTimer(keras.callbacks.Callback):
     Example:
         >>> history = model.fit(ds, epochs=3, callbacks=[EpochTimer()])
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06a_alexnet.ipynb.
     """
 
     def __init__(self):

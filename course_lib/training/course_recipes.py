@@ -229,4 +229,24 @@ register_recipe(
     )
 )
 
+# The lightweight nets' papers train on ImageNet with RMSprop (MobileNet), SGD with
+# polynomial decay (SqueezeNet) or linear decay (ShuffleNet) for hundreds of thousands
+# of iterations; their CIFAR-10 variants share one course recipe.
+register_recipe(
+    RECIPES["vgg_cifar10"].replace(
+        name="lightweight_cifar10",
+        weight_decay=decoupled_weight_decay(4e-5, momentum=0.9),
+        source=(
+            "Howard et al. (2017, MobileNet), Sandler et al. (2018, MobileNetV2), "
+            "Iandola et al. (2016, SqueezeNet) and Zhang et al. / Ma et al. (2018, "
+            "ShuffleNet v1/v2) train on ImageNet and use little weight decay on "
+            "these small models (MobileNet: 4e-5, ShuffleNet: 4e-5). For the "
+            "CIFAR-10 variants: the vgg_cifar10 schedule (SGD, batch 128, momentum "
+            "0.9, learning rate 0.05 with 1 warm-up epoch and cosine decay over 60 "
+            "epochs, crops and flips) with weight decay 4e-5 as L2 (this course's "
+            "choice)."
+        ),
+    )
+)
+
 # --------------------------------------------------------------------------------------

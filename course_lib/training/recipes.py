@@ -20,8 +20,8 @@ A recipe may name any dataset: ``"mnist"`` and ``"cifar10"`` are loaded by the c
 any other name is a label for data an instructor passes to ``train(..., data=...)``,
 with its own ``normalization`` (a ``(mean, std)`` pair or a callable).
 
-See: lessons/05_lenet5.ipynb (first use), lessons/06_alexnet_zfnet.ipynb,
-lessons/07_vgg.ipynb.
+See: lessons/05_lenet5.ipynb (first use), lessons/06a_alexnet.ipynb,
+lessons/06b_zfnet.ipynb, lessons/07_vgg.ipynb.
 """
 
 from __future__ import annotations

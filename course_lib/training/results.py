@@ -3,7 +3,7 @@
 ``train()`` returns a :class:`Result`; the scripts in ``benchmarks/`` write the same
 fields (plus their own extras) into ``course_lib/results/*.json``.
 
-See: lessons/05_lenet5.ipynb, lessons/06_alexnet_zfnet.ipynb.
+See: lessons/05_lenet5.ipynb, lessons/06a_alexnet.ipynb.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ def epochs_to(history, metric: str, threshold: float, mode: str = "max") -> int 
         >>> epochs_to({"accuracy": [0.5, 0.7, 0.8]}, "accuracy", 0.75)
         3
 
-    See: lessons/06_alexnet_zfnet.ipynb (25 % training error, ReLU vs tanh).
+    See: lessons/06a_alexnet.ipynb (25 % training error, ReLU vs tanh).
     """
     index = _crossing(history, metric, threshold, mode)
     if index is None:
@@ -208,7 +208,7 @@ def time_to(history, metric: str, threshold: float, mode: str = "max") -> float 
         >>> time_to({"accuracy": [0.5, 0.8], "time": [2.0, 4.1]}, "accuracy", 0.75)
         4.1
 
-    See: lessons/06_alexnet_zfnet.ipynb.
+    See: lessons/06a_alexnet.ipynb.
     """
     logs = _history_dict(history)
     if TIME_KEY not in logs:

@@ -1,5 +1,5 @@
-"""Checked exercises of lesson 06 (AlexNet and ZFNet): sizes, grouped convolutions,
-overlapping pooling, measuring "faster", augmentation."""
+"""Checked exercises of lesson 06a (AlexNet): sizes, grouped convolutions, measuring
+"faster", augmentation, dropout's scaling."""
 
 from course_lib.checks import Question, compare_values
 
@@ -30,8 +30,9 @@ q1 = Question(
     "Q1 AlexNet's conv1 output side",
     expected=55,
     mistakes={
-        54: "That is what a 224x224 input gives ((224 - 11) // 4 + 1): the paper's "
-        "stated 55x55 maps need 227x227 inputs (or padding).",
+        54: "That is what a 224x224 input without padding gives ((224 - 11) // 4 + "
+        "1): the paper's stated 55x55 maps need 227x227 inputs, or 224x224 with 2 "
+        "pixels of padding.",
         56: "Check the arithmetic: (227 - 11) / 4 = 54, then + 1.",
         217: "The stride is 4: divide (W - K) by it before adding 1.",
     },
@@ -62,24 +63,7 @@ q2 = Question(
 )
 
 q3 = Question(
-    "Q3 overlapping pooling on conv5's maps",
-    expected=6,
-    mistakes={
-        7: "Pooling rounds down: a 3x3 window that would hang over the edge is dropped "
-        "((13 - 3) // 2 + 1).",
-        5: "Check the + 1: (13 - 3) // 2 + 1.",
-        4: "The stride is 2, not 3: the windows overlap.",
-    },
-    hints=[
-        "A 3x3 max pooling with stride 2 and no padding on 13x13 maps.",
-        "arithmetic.pool_output_size(13, 3, 2)",
-    ],
-    solution="(13 - 3) // 2 + 1 = 6: AlexNet's last maps are 6x6x256 (9,216 values "
-    "feed fc1).",
-)
-
-q4 = Question(
-    "Q4 epochs to 25 % training error",
+    "Q3 epochs to 25 % training error",
     expected=_epochs_to_error,
     comparer=_compare_epochs,
     test_cases=[
@@ -117,20 +101,51 @@ q4 = Question(
     ),
 )
 
-q5 = Question(
-    "Q5 AlexNet's augmentation factor",
-    expected=2048,
+# A 224-pixel crop of a 256-pixel side can start at 0, 1, ..., 32.
+_CROP_STARTS = 256 - 224 + 1
+
+q4 = Question(
+    "Q4 AlexNet's augmentation factor",
+    expected=_CROP_STARTS**2 * 2,
     mistakes={
-        1024: "You counted the crop positions but not the horizontal flips (x 2).",
-        64: "A 224x224 crop can start at 32 positions along each axis: 32 x 32 of "
-        "them.",
+        2048: "That is the paper's figure (section 4.1), 32 x 32 x 2: it counts "
+        "256 - 224 = 32 start positions per axis, but a crop can start at 0, 1, ..., "
+        "32, which is 33 positions.",
+        1089: "You counted the 33 x 33 crop positions but not the horizontal flips "
+        "(x 2).",
+        1024: "Count the start positions again (0 to 32 is 33 of them), and multiply "
+        "by 2 for the flips.",
+        66: "A crop moves along both axes: 33 x 33 positions, then x 2 for the flips.",
         2: "Count the crop positions too, not only the flips.",
-        2178: "The crop starts at 0..31 (32 positions, 256 - 224), not 0..32.",
     },
     hints=[
-        "A 224x224 window inside a 256x256 image can start at 256 - 224 = 32 positions "
-        "along each axis.",
-        "(256 - 224) ** 2 * 2",
+        "A 224-pixel window inside 256 pixels can start at 0, 1, ..., 256 - 224: "
+        "count them. It is the output size of a 224x224 'convolution' with stride 1 "
+        "(arithmetic.conv_output_size(256, 224)).",
+        "(256 - 224 + 1) ** 2 * 2",
     ],
-    solution="(256 - 224) ** 2 * 2 = 2048, the factor the paper states (section 4.1).",
+    solution="(256 - 224 + 1) ** 2 * 2 = 33 ** 2 * 2 = 2,178. The paper states "
+    "2048 = 32 ** 2 * 2 (section 4.1), which counts 256 - 224 = 32 positions per "
+    "axis: an approximation of the same factor.",
+)
+
+q5 = Question(
+    "Q5 Keras's dropout scaling at training time",
+    expected=2.0,
+    mistakes={
+        0.5: "That is what AlexNet did at test time: it used every unit and "
+        "multiplied the outputs by 0.5. Keras's Dropout scales during training "
+        "instead, by 1 / (1 - rate), and does nothing at inference.",
+        1: "Keras's Dropout does scale the units it keeps, so that their expected "
+        "value stays the same as without dropout.",
+        1.5: "Divide by the share of units kept: 1 / (1 - rate).",
+    },
+    hints=[
+        "Keras uses 'inverted' dropout: the kept units are scaled during training so "
+        "that inference needs no change.",
+        "1 / (1 - 0.5)",
+    ],
+    solution="1 / (1 - 0.5) = 2: each kept unit is doubled during training, so its "
+    "expected value is unchanged (AlexNet instead multiplied every output by 0.5 at "
+    "test time; the two differ by a factor the next layer's weights absorb).",
 )
