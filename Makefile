@@ -7,6 +7,8 @@
 #   make data       download and verify MNIST and CIFAR-10 into $(DATA_DIR)
 #   make test-full  on a GPU runtime: full recipes, lessons in full mode, results in band
 #                   (TAG=name of the results files, BACKEND=tensorflow or jax)
+#   make bench      course builders vs keras.applications (training images/s, ratio
+#                   >= 0.98) and input pipeline vs model, on both backends
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -45,7 +47,7 @@ FULL_SETUP := $(if $(filter jax,$(BACKEND)),setup-jax,setup)
 
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: setup setup-jax lab test test-jax test-full unit lint lessons data clean
+.PHONY: setup setup-jax lab test test-jax test-full bench unit lint lessons data clean
 
 setup: $(STAMP)
 
@@ -94,6 +96,14 @@ test-full: $(FULL_SETUP)
 	COURSE_MODE=full KERAS_BACKEND=$(BACKEND) $(FULL_PY) -m pytest lessons --nbval-lax \
 		--nbval-current-env --nbval-cell-timeout=$(FULL_CELL_TIMEOUT) -p no:cacheprovider
 	$(FULL_PY) tools/check_bands.py --tag $(TAG) $(FULL_RUNS)
+
+# make bench: BENCH_ARGS go to bench_applications.py (e.g. BENCH_ARGS="--models vgg16").
+BENCH_ARGS ?=
+bench: setup setup-jax
+	KERAS_BACKEND=tensorflow $(PY) benchmarks/bench_applications.py $(BENCH_ARGS)
+	KERAS_BACKEND=jax $(JAX_CACHE) $(PY_JAX) benchmarks/bench_applications.py $(BENCH_ARGS)
+	KERAS_BACKEND=tensorflow $(PY) benchmarks/pipeline_throughput.py
+	KERAS_BACKEND=jax $(JAX_CACHE) $(PY_JAX) benchmarks/pipeline_throughput.py
 
 unit: setup
 	COURSE_MODE=smoke $(PY) -m pytest tests -p no:cacheprovider

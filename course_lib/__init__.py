@@ -15,6 +15,8 @@ The lessons in ``lessons/`` import from these modules:
 - ``course_lib.training``   recipes, schedules, the training loop, evaluation (top-k
   error, accuracy on shifted images), results
 - ``course_lib.timing``     timing code: the best of several runs
+- ``course_lib.measure``    latency, training throughput and size of a model, and
+  the hardware record a results file carries
 - ``course_lib.plotting``   figures: images, curves, filters, feature maps, confusions
 - ``course_lib.exercises``  the checked questions of each lesson
 - ``course_lib.results``    measured results (JSON written by benchmarks/ and tools/)

@@ -58,3 +58,11 @@ def test_the_jax_leg_installs_no_tensorflow():
     assert not any("tensorflow" in pin for pin in pins)
     out = dry_run("-B", "setup-jax")
     assert "import tensorflow" in out  # the guard that fails the leg if TF sneaks in
+
+
+def test_bench_compares_with_keras_applications_on_both_backends():
+    out = dry_run("bench", "-W", ".venv/.installed", "-W", ".venv-jax/.installed")
+    lines = [line for line in out.splitlines() if "bench_applications.py" in line]
+    assert any("KERAS_BACKEND=tensorflow" in line for line in lines)
+    assert any("KERAS_BACKEND=jax" in line for line in lines)
+    assert sum("pipeline_throughput.py" in line for line in out.splitlines()) == 2

@@ -1,0 +1,52 @@
+"""benchmarks/bench_applications.py (make bench): the pairs it compares are the same
+configuration, and one comparison produces a complete row."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location(
+        "bench_applications", ROOT / "benchmarks" / "bench_applications.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_bench()
+
+
+def test_the_pairs_are_the_families_the_issue_names():
+    assert set(bench.PAIRS.values()) == {
+        "VGG16", "VGG19", "ResNet50", "ResNet101", "ResNet152",
+        "DenseNet121", "DenseNet169", "DenseNet201", "MobileNet", "MobileNetV2",
+    }  # fmt: skip
+    for application in bench.PAIRS.values():
+        assert hasattr(keras.applications, application)
+
+
+@pytest.mark.skipif(
+    keras.backend.backend() != "tensorflow",
+    reason="two MobileNetV2 train steps: compiled in seconds on TensorFlow only",
+)
+def test_one_comparison_gives_a_complete_row():
+    row = bench.compare("mobilenet_v2", size=32, batch=2, classes=10, steps=1, repeat=1)
+    assert row["params_equal"] and row["params"] > 2_000_000
+    assert row["course_images_per_second"] > 0
+    assert row["application_images_per_second"] > 0
+    expected = row["course_images_per_second"] / row["application_images_per_second"]
+    assert row["ratio"] == pytest.approx(expected, abs=2e-3)
+
+
+def test_an_input_below_32_pixels_is_refused_with_the_reason(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--size", "16", "--models", "vgg16"])
+    assert "--size must be >= 32" in capsys.readouterr().err
