@@ -39,7 +39,9 @@ Layer names, one scheme for every family, so that lessons can ``get_layer()`` by
 Adding a family: write its module (configuration table, blocks, one generic private
 builder, thin public builders decorated with ``@register_model(...)`` that spell out
 every argument), then add one import line below. The tests are parametrised over
-the registry, so a new builder is tested without editing them.
+the registry, so a new builder is tested without editing them. A large family keeps
+its blocks and generic builder in ``<family>_blocks.py`` (resnet_blocks,
+inception_blocks) and its public builders in ``<family>.py``, which re-exports them.
 """
 
 from course_lib.models._registry import (

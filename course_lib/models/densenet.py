@@ -64,7 +64,7 @@ from course_lib._util import is_int
 from course_lib.models import _validation
 from course_lib.models._common import classifier_head, model_input
 from course_lib.models._registry import register_model
-from course_lib.models.resnet import BN_EPSILON, resnet_stem
+from course_lib.models.resnet_blocks import BN_EPSILON, resnet_stem
 
 __all__ = [
     "DENSENET_BLOCKS",
