@@ -36,12 +36,15 @@ CHECK_PYTHON := import sys; sys.exit(0 if sys.version_info >= (3, 11) else \
 	"Python 3.11+ is needed (the pinned NumPy has no older builds); found " + sys.version)
 
 # make test-full: the full recipes whose headline results have bands
-# (course_lib/training/bands.py), the backend, the results files' tag, and a cell time
-# limit that fits a full training run.
+# (course_lib/training/bands.py), the backend, the results files' tag, a cell time
+# limit that fits a full training run, and the lessons to execute in full mode (all by
+# default; e.g. LESSONS="05 09" on a GPU session too short for all of them). The
+# lessons' run is recorded in course_lib/results/lesson_runs_full_$(TAG).json.
 FULL_RUNS ?= lenet5 keras_io_mnist alexnet_cifar10 vgg_cifar10 resnet_cifar10 densenet_bc_cifar10
 BACKEND ?= tensorflow
 TAG ?= full_$(BACKEND)
 FULL_CELL_TIMEOUT ?= 7200
+LESSONS ?=
 FULL_PY := $(if $(filter jax,$(BACKEND)),$(PY_JAX),$(PY))
 FULL_SETUP := $(if $(filter jax,$(BACKEND)),setup-jax,setup)
 
@@ -93,8 +96,9 @@ test-jax: setup-jax
 
 test-full: $(FULL_SETUP)
 	KERAS_BACKEND=$(BACKEND) $(FULL_PY) benchmarks/full_runs.py $(FULL_RUNS) --tag $(TAG)
-	COURSE_MODE=full KERAS_BACKEND=$(BACKEND) $(FULL_PY) -m pytest lessons --nbval-lax \
-		--nbval-current-env --nbval-cell-timeout=$(FULL_CELL_TIMEOUT) -p no:cacheprovider
+	COURSE_MODE=full KERAS_BACKEND=$(BACKEND) $(FULL_PY) tools/run_lessons.py \
+		--out build/lessons_full --timeout $(FULL_CELL_TIMEOUT) --record --tag $(TAG) \
+		$(if $(LESSONS),--only $(LESSONS),)
 	$(FULL_PY) tools/check_bands.py --tag $(TAG) $(FULL_RUNS)
 
 # make bench: BENCH_ARGS go to bench_applications.py (e.g. BENCH_ARGS="--models vgg16").

@@ -84,5 +84,51 @@ def test_make_test_full_runs_the_recipes_the_lessons_and_the_bands():
         check=True,
     ).stdout
     assert "full_runs.py" in out and "--tag x" in out
-    assert "COURSE_MODE=full KERAS_BACKEND=jax" in out and "pytest lessons" in out
+    assert "COURSE_MODE=full KERAS_BACKEND=jax" in out
+    assert "run_lessons.py" in out and "--record --tag x" in out
     assert "check_bands.py --tag x" in out
+
+
+def test_make_test_full_runs_a_subset_of_lessons_when_asked():
+    out = subprocess.run(
+        ["make", "-n", "test-full", "TAG=x", "LESSONS=05 09"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "--only 05 09" in out
+
+
+def test_run_lessons_refuses_a_tag_that_is_not_a_file_name():
+    tool = ROOT / "tools" / "run_lessons.py"
+    done = subprocess.run(
+        [sys.executable, str(tool), "--record", "--tag", "../x"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "--tag takes letters" in done.stderr
+
+
+def test_full_runs_on_record_finds_every_tag_and_skips_partial_runs(results_folder):
+    field = "test_accuracy_images_0_999"
+    _write(results_folder, "vgg_cifar10_a100_tf", **{field: 0.93})
+    _write(results_folder, "vgg_cifar10_h100_jax", **{field: 0.90})
+    _write(
+        results_folder,
+        "vgg_cifar10",
+        label="partial run, not the full recipe",
+        **{field: 0.5},
+    )
+    outcomes = [
+        o for o in bands.full_runs_on_record() if o.band.result == "vgg_cifar10"
+    ]
+    by_name = {o.name: o for o in outcomes}
+    assert set(by_name) == {"vgg_cifar10_a100_tf", "vgg_cifar10_h100_jax"}
+    assert by_name["vgg_cifar10_a100_tf"].passed
+    assert not by_name["vgg_cifar10_h100_jax"].passed
+    assert "BELOW" in by_name["vgg_cifar10_h100_jax"].message
+    (none,) = [
+        o for o in bands.full_runs_on_record() if o.band.result == "resnet_cifar10"
+    ]
+    assert none.value is None and none.message == "no full run on record"

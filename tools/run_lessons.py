@@ -7,7 +7,10 @@ Executed copies (with outputs) go to --out; the lessons in lessons/ stay output-
 A summary table is printed and written to OUT/timings.json; with --record, a run of
 every lesson is also saved as course_lib/results/lesson_timings_<mode>.json (on
 TensorFlow; lesson_timings_<mode>_<backend>.json on other backends), read by lesson 00
-and the README. Exits non-zero when a lesson fails, naming the lesson and the cell.
+and the README. With --record --tag TAG (what ``make test-full`` does on a GPU), the run
+is saved as course_lib/results/lesson_runs_<mode>_<TAG>.json whatever it ran (a subset
+with --only, failures included): the record of which lessons ran in full mode, where.
+Exits non-zero when a lesson fails, naming the lesson and the cell.
 """
 
 from __future__ import annotations
@@ -35,7 +38,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--record", action="store_true", help="save the timings as a course result"
     )
+    parser.add_argument(
+        "--tag",
+        default=None,
+        help="with --record: save as lesson_runs_<mode>_<tag> (e.g. h100_jax), "
+        "subsets and failures included",
+    )
     args = parser.parse_args(argv)
+    if args.tag is not None and not args.tag.replace("_", "").isalnum():
+        parser.error(
+            f"--tag takes letters, digits and '_' (it names a results file). "
+            f"Received: {args.tag!r}"
+        )
 
     import nbformat
     from nbclient import NotebookClient
@@ -93,9 +107,14 @@ def main(argv: list[str] | None = None) -> int:
     summary["command"] = (
         f"COURSE_MODE={mode} KERAS_BACKEND={backend} "
         "python tools/run_lessons.py --record"
+        + (f" --tag {args.tag}" if args.tag else "")
+        + (f" --only {' '.join(args.only)}" if args.only else "")
     )
     (out / "timings.json").write_text(json.dumps(summary, indent=2) + "\n")
-    if args.record and not failed and not args.only:
+    if args.record and args.tag:
+        summary["failed"] = [{"lesson": n, "error": r} for n, r in failed]
+        print("wrote", results.save(f"lesson_runs_{mode}_{args.tag}", summary))
+    elif args.record and not failed and not args.only:
         # TensorFlow's timings keep the name lessons and the README have always read.
         name = f"lesson_timings_{mode}" + (
             "" if backend == "tensorflow" else f"_{backend}"

@@ -149,7 +149,76 @@ def measured_results() -> str:
     return "\n".join(lines)
 
 
-SECTIONS = {"lesson-table": lesson_table, "measured-results": measured_results}
+def _lessons_run_in_full() -> dict[str, list[str]]:
+    """Lesson stem -> "hardware, backend, date" of each recorded full-mode run."""
+    runs: dict[str, list[str]] = {}
+    for name in results.available():
+        if not name.startswith("lesson_runs_full_"):
+            continue
+        record = results.load(name)
+        where = f"{record['hardware']}, {record['backend']}, {record['date']}"
+        for lesson in record["lessons"]:
+            if lesson["status"] == "ok":
+                runs.setdefault(lesson["lesson"].split(".")[0], []).append(where)
+    return runs
+
+
+def full_mode_status() -> str:
+    """Which headline results a full run has put in their band, and where."""
+    from course_lib.training import bands
+
+    executed = _lessons_run_in_full()
+    lines = [
+        "| lesson | headline result | band | full runs on record | lesson executed "
+        "in full mode |",
+        "|---|---|---|---|---|",
+    ]
+    for outcome in bands.full_runs_on_record():
+        band = outcome.band
+        if outcome.value is None:
+            found = f"none yet: `make test-full FULL_RUNS={band.result}`"
+        else:
+            found = f"{_pct(outcome.value)} (`{outcome.name}`), {outcome.message}"
+        lines.append(
+            f"| {band.lesson} | `{band.result}` {band.field} | ≥ {_pct(band.minimum)} "
+            f"| {found} | {'; '.join(executed.get(band.lesson, [])) or 'not yet'} |"
+        )
+    return "\n".join(lines)
+
+
+def bench_table() -> str:
+    """The course builders' training speed against keras.applications (make bench)."""
+    names = [n for n in results.available() if n.startswith("bench_applications_")]
+    if not names:
+        return "Not measured yet: run `make bench`."
+    lines = []
+    for name in names:
+        r = results.load(name)
+        lines += [
+            f"`{name}`: {r['hardware']}, Keras {r['keras_version']} / "
+            f"{r['backend']} {r['backend_version']}, {r['input_size']}x"
+            f"{r['input_size']} inputs, batch {r['batch_size']}, {r['date']}:",
+            "",
+            "| course builder | keras.applications | course images/s | "
+            "keras.applications images/s | ratio |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| `{row['course_model']}` | `{row['application']}` | "
+            f"{row['course_images_per_second']:,.1f} | "
+            f"{row['application_images_per_second']:,.1f} | {row['ratio']:.3f} |"
+            for row in r["rows"]
+        ]
+        lines.append("")
+    return "\n".join(lines).rstrip()
+
+
+SECTIONS = {
+    "lesson-table": lesson_table,
+    "measured-results": measured_results,
+    "full-mode-status": full_mode_status,
+    "bench": bench_table,
+}
 
 
 def render(text: str) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-__all__ = ["BANDS", "Band", "Outcome", "check", "field_value"]
+__all__ = ["BANDS", "Band", "Outcome", "check", "field_value", "full_runs_on_record"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,4 +155,38 @@ def check(tag: str, *, only: list[str] | None = None) -> list[Outcome]:
             f"{record.get('hardware', '?')}"
         )
         outcomes.append(Outcome(band, name, value, message))
+    return outcomes
+
+
+def full_runs_on_record() -> list[Outcome]:
+    """Every full-recipe results file on record, checked against its band.
+
+    Looks at ``<result>.json`` and ``<result>_<tag>.json`` for every band, whatever the
+    tag; files of partial runs are left out. A band with no full run on record gives
+    one outcome with ``value=None``. The README's "proven in full mode" table is made
+    from this.
+    """
+    from course_lib import results
+
+    outcomes = []
+    for band in BANDS:
+        names = [
+            name
+            for name in results.available()
+            if name == band.result or name.startswith(f"{band.result}_")
+        ]
+        found = []
+        for name in names:
+            record = results.load(name)
+            if record.get("label") != "full recipe":
+                continue
+            try:
+                value = float(field_value(record, band.field))
+            except (KeyError, TypeError, ValueError):
+                continue
+            verdict = "in band" if value >= band.minimum else "BELOW its band"
+            found.append(
+                Outcome(band, name, value, f"{verdict}; {record.get('hardware', '?')}")
+            )
+        outcomes += found or [Outcome(band, band.result, None, "no full run on record")]
     return outcomes
