@@ -22,6 +22,10 @@ One job per module:
   and the effective one of Luo et al. (2016); runs on TensorFlow and JAX.
 - ``costs``: **parameter and multiply-add counts** by formula, per layer and per
   model, from one table of layer types.
+- ``depth``: a network's **depth** as the longest path of counted layers through its
+  graph (GoogLeNet's "22 layers deep"), with the rules of what counts.
+- ``gradients``: **gradient norms** of the loss at chosen layers (ResNet's argument
+  that identity shortcuts carry the gradient), on TensorFlow and JAX.
 - ``reference_ops``: a readable **NumPy reference** of convolution, transposed
   convolution, pooling and local response normalisation that matches Keras.
 - ``tables``: rows as dicts, markdown or plain-text tables.
@@ -57,6 +61,8 @@ from course_lib.arithmetic.costs import (
     count_params,
     parameter_table,
 )
+from course_lib.arithmetic.depth import has_weights_to_count, is_pooling, longest_path
+from course_lib.arithmetic.gradients import GradientNorm, layer_gradient_norms
 from course_lib.arithmetic.measured import (
     effective_receptive_field,
     gradient_receptive_field,
@@ -121,6 +127,12 @@ __all__ = [
     "MacRow",
     "MacCount",
     "count_macs",
+    # Depth and gradient norms.
+    "has_weights_to_count",
+    "is_pooling",
+    "longest_path",
+    "GradientNorm",
+    "layer_gradient_norms",
     # Tables.
     "as_dicts",
     "format_table",
