@@ -66,10 +66,10 @@ def compare(name: str, *, size: int, batch: int, classes: int, steps: int, repea
     params = (course.count_params(), application.count_params())
     speeds = {"course": 0.0, "keras.applications": 0.0}
     firsts = {}
-    for _ in range(repeat):  # alternate: load changes hit both models alike
+    for round_ in range(repeat):  # alternate: load changes hit both models alike
         for key, model in (("course", course), ("keras.applications", application)):
             result = measure.training_throughput(
-                model, batch_size=batch, steps=steps, repeat=1
+                model, batch_size=batch, steps=steps, repeat=1, warm_up=round_ == 0
             )
             speeds[key] = max(speeds[key], result.images_per_second)
             firsts.setdefault(key, result.first_step_seconds)
@@ -95,8 +95,12 @@ def main(argv=None) -> int:
         "--batch", type=int, default=None, help="batch size (256 on a GPU, else 32)"
     )
     parser.add_argument("--classes", type=int, default=10)
-    parser.add_argument("--steps", type=int, default=None, help="steps per round")
-    parser.add_argument("--repeat", type=int, default=3, help="rounds per model")
+    parser.add_argument(
+        "--steps", type=int, default=None, help="steps per round (GPU 20, CPU 1)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=None, help="rounds per model (GPU 3, CPU 7)"
+    )
     parser.add_argument(
         "--models", nargs="+", choices=sorted(PAIRS), default=list(PAIRS)
     )
@@ -109,7 +113,10 @@ def main(argv=None) -> int:
         )
     accelerated = _accelerated()
     batch = args.batch or (256 if accelerated else 32)
-    steps = args.steps or (20 if accelerated else 3)
+    # A CPU step takes long enough to time alone, and the best of many single steps
+    # is the least disturbed by load; a GPU step is short, so a round averages 20.
+    steps = args.steps or (20 if accelerated else 1)
+    repeat = args.repeat or (3 if accelerated else 7)
     tag = args.tag or f"{'gpu' if accelerated else 'cpu'}_{_backend.name()}"
 
     rows = []
@@ -122,7 +129,7 @@ def main(argv=None) -> int:
             batch=batch,
             classes=args.classes,
             steps=steps,
-            repeat=args.repeat,
+            repeat=repeat,
         )
         rows.append(row)
         flag = "" if row["ratio"] >= WANTED_RATIO else f"  below {WANTED_RATIO}"
@@ -140,7 +147,7 @@ def main(argv=None) -> int:
         "batch_size": batch,
         "classes": args.classes,
         "steps_per_round": steps,
-        "rounds": args.repeat,
+        "rounds": repeat,
         "dtype_policy": keras.config.dtype_policy().name,
         "wanted_ratio": WANTED_RATIO,
         "rows": rows,

@@ -111,7 +111,7 @@ class Throughput(NamedTuple):
 
     images_per_second: float
     step_seconds: float  # one training step, best of the repeats
-    first_step_seconds: float  # tracing + compiling + one step
+    first_step_seconds: float | None  # tracing + compiling + one step (if warmed up)
     batch_size: int
     steps: int  # steps per timed repeat
 
@@ -124,13 +124,16 @@ def training_throughput(
     repeat: int = 3,
     seed: int = 0,
     jit_compile: Any = "auto",
+    warm_up: bool = True,
 ) -> Throughput:
     """Images per second of training steps (``train_on_batch``) on one random batch.
 
     A model that is not compiled yet is compiled with SGD (momentum 0.9) and sparse
     categorical cross-entropy, with ``jit_compile``; a compiled model is used as it is,
     so a lesson can compile it itself (a mixed-precision policy, XLA on or off). Each
-    repeat runs ``steps`` steps; the best repeat gives the figure.
+    repeat runs ``steps`` steps; the best repeat gives the figure. The first step
+    (tracing and compiling) is timed apart; ``warm_up=False`` skips it for a model
+    that has already trained on a batch of this shape.
 
     Example:
         >>> training_throughput(build("vgg11", input_shape=(32, 32, 3)), batch_size=64)
@@ -144,9 +147,11 @@ def training_throughput(
             loss="sparse_categorical_crossentropy",
             jit_compile=jit_compile,
         )
-    start = time.perf_counter()
-    model.train_on_batch(x, y)  # returns the loss as a Python float: work is done
-    first = time.perf_counter() - start
+    first = None
+    if warm_up:
+        start = time.perf_counter()
+        model.train_on_batch(x, y)  # returns the loss as a Python float: work is done
+        first = time.perf_counter() - start
     best = float("inf")
     for _ in range(repeat):
         start = time.perf_counter()

@@ -83,3 +83,12 @@ def test_hardware_names_backend_and_versions():
     assert record["backend"] == keras.backend.backend()
     assert record["keras_version"] == keras.__version__
     assert record["hardware"] and record["cpu_count"] >= 1
+
+
+def test_without_warm_up_no_first_step_is_timed():
+    model = tiny_model()
+    measure.training_throughput(model, batch_size=2, steps=1, repeat=1)
+    again = measure.training_throughput(
+        model, batch_size=2, steps=1, repeat=1, warm_up=False
+    )
+    assert again.first_step_seconds is None and again.images_per_second > 0
