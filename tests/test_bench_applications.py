@@ -38,12 +38,12 @@ def test_the_pairs_are_the_families_the_issue_names():
     reason="two MobileNetV2 train steps: compiled in seconds on TensorFlow only",
 )
 def test_one_comparison_gives_a_complete_row():
-    row = bench.compare("mobilenet_v2", size=32, batch=2, classes=10, steps=1, repeat=1)
+    row = bench.compare("mobilenet_v2", size=32, batch=2, classes=10, steps=1, repeat=3)
     assert row["params_equal"] and row["params"] > 2_000_000
     assert row["course_images_per_second"] > 0
     assert row["application_images_per_second"] > 0
-    expected = row["course_images_per_second"] / row["application_images_per_second"]
-    assert row["ratio"] == pytest.approx(expected, abs=2e-3)
+    assert len(row["round_ratios"]) == 3
+    assert row["ratio"] == pytest.approx(sorted(row["round_ratios"])[1], abs=2e-3)
 
 
 def test_an_input_below_32_pixels_is_refused_with_the_reason(capsys):
