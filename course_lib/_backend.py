@@ -18,11 +18,14 @@ import keras
 import numpy as np
 
 __all__ = [
+    "cpu_distribution",
     "distribution",
     "input_gradient",
     "list_devices",
     "name",
+    "replica_batch_shapes",
     "replicas",
+    "split_cpu",
     "tf_data_pipeline",
     "version",
 ]
@@ -158,6 +161,103 @@ def replicas(strategy) -> int:
         return int(strategy.num_replicas_in_sync)
     mesh = getattr(strategy, "device_mesh", None)
     return int(np.prod(mesh.shape)) if mesh is not None else 1
+
+
+def split_cpu(count: int) -> None:
+    """Makes the backend see the host CPU as ``count`` devices (lesson 13).
+
+    TensorFlow: ``count`` logical CPU devices (``tf.config.set_logical_device_
+    configuration``), which must happen before TensorFlow initialises its devices.
+    JAX: the device count comes from ``XLA_FLAGS=--xla_force_host_platform_device_
+    count=N``, read when JAX starts (:func:`course_lib.startup.quiet_start` sets it
+    before importing Keras); here it is only checked.
+
+    Raises:
+        RuntimeError: the devices were initialised already with another count; the
+            message says to restart the kernel.
+    """
+    backend = name()
+    restart = (
+        "Fix: restart the kernel and call startup.quiet_start(cpu_devices="
+        f"{count}) in the first cell, before anything imports Keras."
+    )
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        try:
+            tf.config.set_logical_device_configuration(
+                cpu, [tf.config.LogicalDeviceConfiguration() for _ in range(count)]
+            )
+        except RuntimeError as err:  # devices already initialised
+            have = len(tf.config.list_logical_devices("CPU"))
+            if have != count:
+                raise RuntimeError(
+                    f"TensorFlow initialised {have} CPU device(s) already; {count} "
+                    f"were asked for. {restart}"
+                ) from err
+        return
+    if backend == "jax":
+        import jax
+
+        have = len(jax.devices("cpu"))
+        if have != count:
+            raise RuntimeError(
+                f"JAX started with {have} CPU device(s); {count} were asked for "
+                "(XLA_FLAGS=--xla_force_host_platform_device_count must be set before "
+                f"jax is imported). {restart}"
+            )
+        return
+    raise _unsupported("Splitting the CPU into devices")
+
+
+def cpu_distribution():
+    """Data parallelism over the host's CPU devices (see :func:`split_cpu`).
+
+    Like :func:`distribution`, but on the CPU devices even where an accelerator exists,
+    so that a lesson can show several replicas on any machine.
+    """
+    backend = name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        cpus = [d.name for d in tf.config.list_logical_devices("CPU")]
+        if len(cpus) == 1:
+            return tf.distribute.OneDeviceStrategy(cpus[0])
+        return tf.distribute.MirroredStrategy(cpus)
+    if backend == "jax":
+        return keras.distribution.DataParallel(
+            devices=keras.distribution.list_devices("cpu")
+        )
+    raise _unsupported("A distribution strategy")
+
+
+def replica_batch_shapes(strategy, x: np.ndarray) -> list[tuple[str, tuple]]:
+    """How ``strategy`` splits the global batch ``x``: ``(device, shape)`` per replica.
+
+    TensorFlow: the batch as ``strategy.experimental_distribute_dataset`` hands it to
+    the replicas (what ``model.fit`` does). JAX: the shards of ``x`` placed with the
+    distribution's data layout (what ``model.fit`` does under ``DataParallel``).
+    """
+    x = np.asarray(x)
+    backend = name()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        ds = tf.data.Dataset.from_tensor_slices(x).batch(len(x))
+        batch = next(iter(strategy.experimental_distribute_dataset(ds)))
+        parts = getattr(batch, "values", (batch,))
+        return [(part.device, tuple(part.shape)) for part in parts]
+    if backend == "jax":
+        import jax
+
+        layout = strategy.get_data_layout(x.shape)
+        placed = jax.device_put(x, layout.backend_layout)
+        return [
+            (str(shard.device), tuple(shard.data.shape))
+            for shard in placed.addressable_shards
+        ]
+    raise _unsupported("Splitting a batch over replicas")
 
 
 # --------------------------------------------------------------------------------------

@@ -24,7 +24,9 @@ import os
 import sys
 import tempfile
 
-__all__ = ["INFORMATIONAL", "quiet_start", "unexpected_lines"]
+from course_lib._util import is_int
+
+__all__ = ["INFORMATIONAL", "quiet_start", "request_cpu_devices", "unexpected_lines"]
 
 # Start-up lines that carry no action for a learner: the CPU instruction set, oneDNN,
 # the absence of a CUDA driver or GPU (the CPU is used), duplicate plugin registrations.
@@ -74,7 +76,25 @@ def _standard_error_captured(captured: list[str]):
             captured.append(sink.read().decode("utf-8", errors="replace"))
 
 
-def quiet_start() -> None:
+HOST_DEVICE_FLAG = "--xla_force_host_platform_device_count"
+
+
+def request_cpu_devices(count: int) -> None:
+    """Asks JAX (through ``XLA_FLAGS``) for ``count`` CPU devices, before it starts.
+
+    XLA reads ``--xla_force_host_platform_device_count`` once, when JAX is imported,
+    so this must run before anything imports Keras on the JAX backend. Any earlier
+    value of the flag is replaced; other flags in ``XLA_FLAGS`` are kept.
+    """
+    flags = [
+        flag
+        for flag in os.environ.get("XLA_FLAGS", "").split()
+        if not flag.startswith(HOST_DEVICE_FLAG)
+    ]
+    os.environ["XLA_FLAGS"] = " ".join([*flags, f"{HOST_DEVICE_FLAG}={count}"])
+
+
+def quiet_start(cpu_devices: int | None = None) -> None:
     """Loads Keras and its backend with the C++ start-up log filtered.
 
     Sets ``TF_CPP_MIN_LOG_LEVEL=2`` unless it is already set (TensorFlow's later C++
@@ -83,15 +103,38 @@ def quiet_start() -> None:
     other line is printed to the standard error under a one-line header. Calling it
     again, or after Keras was imported, does no harm (what was printed stays printed).
 
+    Args:
+        cpu_devices: when given, the host CPU appears as that many devices, so that
+            data parallelism can be shown on one machine (lesson 13): TensorFlow gets
+            logical CPU devices, JAX ``XLA_FLAGS=--xla_force_host_platform_device_
+            count``. Both must be set before the backend starts: call this in the
+            first cell.
+
     Raises:
+        ValueError: ``cpu_devices`` is not a positive integer.
+        RuntimeError: the backend started earlier with another number of devices
+            (restart the kernel).
         Whatever importing Keras raises, after printing all that was captured.
+
+    Example:
+        >>> quiet_start(cpu_devices=4)  # first cell of lesson 13
     """
+    if cpu_devices is not None:
+        if not (is_int(cpu_devices) and cpu_devices >= 1):
+            raise ValueError(
+                "cpu_devices must be an integer >= 1 (how many devices the CPU is "
+                f"split into), or None. Received: cpu_devices={cpu_devices!r}"
+            )
+        if "jax" not in sys.modules:
+            request_cpu_devices(cpu_devices)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     captured: list[str] = []
     try:
         with _standard_error_captured(captured):
             from course_lib import _backend
 
+            if cpu_devices is not None:
+                _backend.split_cpu(cpu_devices)
             _backend.list_devices()  # initialises the devices (the cuInit message)
     except BaseException:
         sys.stderr.write("".join(captured))

@@ -84,3 +84,16 @@ def test_input_gradient_of_a_known_function():
 def test_replicas_of_the_strategy():
     strategy = _backend.distribution()
     assert _backend.replicas(strategy) >= 1
+
+
+def test_split_cpu_after_start_needs_a_restart():
+    keras.ops.convert_to_numpy(keras.ops.ones(2))  # the backend has started
+    cpus = sum(kind == "CPU" for kind, _, _ in _backend.list_devices())
+    strategy = _backend.cpu_distribution()
+    count = _backend.replicas(strategy)
+    _backend.split_cpu(count)  # what is already there: nothing to do
+    with pytest.raises(RuntimeError, match="restart the kernel"):
+        _backend.split_cpu(count + 1)
+    assert cpus >= 1
+    shapes = _backend.replica_batch_shapes(strategy, np.zeros((2 * count, 3)))
+    assert [shape for _, shape in shapes] == [(2, 3)] * count

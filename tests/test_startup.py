@@ -86,3 +86,39 @@ def test_quiet_start_prints_unknown_lines_under_a_header(monkeypatch, capfd):
     err = capfd.readouterr().err
     assert "an unexpected plugin warning" in err and "start-up" in err
     assert "cuda drivers" not in err
+
+
+def test_cpu_devices_is_checked_and_the_flag_replaced(monkeypatch):
+    with pytest.raises(ValueError, match="cpu_devices"):
+        startup.quiet_start(cpu_devices=0)
+    with pytest.raises(ValueError, match="cpu_devices"):
+        startup.quiet_start(cpu_devices="4")
+    monkeypatch.setenv(
+        "XLA_FLAGS",
+        "--xla_cpu_use_thunk_runtime=false " + startup.HOST_DEVICE_FLAG + "=2",
+    )
+    startup.request_cpu_devices(4)
+    assert os.environ["XLA_FLAGS"].split() == [
+        "--xla_cpu_use_thunk_runtime=false",
+        f"{startup.HOST_DEVICE_FLAG}=4",
+    ]
+
+
+def test_quiet_start_splits_the_cpu_into_devices():
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    code = (
+        "from course_lib import startup; startup.quiet_start(cpu_devices=3)\n"
+        "from course_lib import runtime\n"
+        "print(runtime.replicas(runtime.strategy()))\n"
+    )
+    env = {**os.environ, "KERAS_BACKEND": backend}
+    env.pop("XLA_FLAGS", None)
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "3"
