@@ -14,6 +14,8 @@ from test_exercises_08 import WRONG as WRONG_08
 from test_exercises_09 import WRONG as WRONG_09
 from test_exercises_10 import WRONG as WRONG_10
 from test_exercises_11 import WRONG as WRONG_11
+from test_exercises_12 import WRONG as WRONG_12
+from test_exercises_13 import WRONG as WRONG_13
 
 from course_lib import checks, exercises
 from course_lib.exercises import lesson00
@@ -39,6 +41,8 @@ WRONG = {
     **WRONG_09,
     **WRONG_10,
     **WRONG_11,
+    **WRONG_12,
+    **WRONG_13,
 }
 
 QUESTIONS = [

@@ -63,8 +63,18 @@ LESSONS = [
         "11_lightweight_nets",
         "lightweight nets: MobileNet, SqueezeNet, ShuffleNet; cost vs latency",
     ),
+    (
+        "12",
+        "12_comparing_architectures",
+        "comparing architectures: cost table, latency, accuracy, Pareto front, "
+        "backbone + head transfer",
+    ),
+    (
+        "13",
+        "13_scaling_up",
+        "scaling up: mixed precision, XLA, input pipeline vs model, data parallelism",
+    ),
 ]
-PLANNED = "comparing architectures, scaling up"
 TIMINGS = {"TensorFlow": "lesson_timings_smoke", "JAX": "lesson_timings_smoke_jax"}
 
 
@@ -91,7 +101,6 @@ def lesson_table() -> str:
         lines.append(
             f"| {number} | [{title}](lessons/{stem}.ipynb) | {cells[0]} | {cells[1]} |"
         )
-    lines.append(f"| 12–13 | {PLANNED} | planned | planned |")
     sources = []
     for label, name in TIMINGS.items():
         if name in results.available():
