@@ -50,3 +50,21 @@ def test_an_input_below_32_pixels_is_refused_with_the_reason(capsys):
     with pytest.raises(SystemExit):
         bench.main(["--size", "16", "--models", "vgg16"])
     assert "--size must be >= 32" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["vgg16", "resnet50"])
+def test_the_pairs_have_the_same_kinds_of_layers(name):
+    """The same configuration: e.g. the course's VGG-16 without the paper's dropout,
+    which keras.applications leaves out (its cost differs, not its parameters)."""
+    course, application = bench._models(name, (32, 32, 3), 10)
+
+    def kinds(model):
+        counts = {}
+        for layer in model.layers:
+            kind = type(layer).__name__
+            if kind not in ("InputLayer", "ZeroPadding2D", "Activation", "ReLU"):
+                counts[kind] = counts.get(kind, 0) + 1
+        return counts
+
+    assert kinds(course) == kinds(application)
+    assert course.count_params() == application.count_params()
