@@ -1,6 +1,6 @@
 """Is the input pipeline fast enough? Compares the images/s of each input engine with
-the training images/s of a ResNet-20-sized model (He et al. 2016, CIFAR-10, 0.27 M
-params) on the current Keras backend.
+the training images/s of the course's ResNet-20 (``build('resnet_cifar', depth=20)``,
+He et al. 2016, CIFAR-10, 0.27 M params) on the current Keras backend.
 
     python benchmarks/pipeline_throughput.py [--batches 200] [--steps 30]
     KERAS_BACKEND=jax python benchmarks/pipeline_throughput.py
@@ -29,33 +29,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from course_lib import _backend, data, results, runtime  # noqa: E402
+from course_lib.models import build  # noqa: E402
 
 BATCH = 128
 WANTED_RATIO = 10
-
-
-def resnet20_sized(input_shape=(32, 32, 3), num_classes=10):
-    """A ResNet-20 (3 stages x 3 basic blocks, 16-32-64 filters) for timing only."""
-    inputs = keras.Input(input_shape)
-    x = keras.layers.Conv2D(16, 3, padding="same", use_bias=False)(inputs)
-    x = keras.layers.ReLU()(keras.layers.BatchNormalization()(x))
-    for stage, filters in enumerate((16, 32, 64)):
-        for block in range(3):
-            stride = 2 if stage > 0 and block == 0 else 1
-            shortcut = x
-            y = keras.layers.Conv2D(filters, 3, stride, padding="same", use_bias=False)(
-                x
-            )
-            y = keras.layers.ReLU()(keras.layers.BatchNormalization()(y))
-            y = keras.layers.Conv2D(filters, 3, padding="same", use_bias=False)(y)
-            y = keras.layers.BatchNormalization()(y)
-            if stride != 1:
-                shortcut = keras.layers.Conv2D(filters, 1, stride, use_bias=False)(x)
-                shortcut = keras.layers.BatchNormalization()(shortcut)
-            x = keras.layers.ReLU()(keras.layers.Add()([y, shortcut]))
-    x = keras.layers.GlobalAveragePooling2D()(x)
-    outputs = keras.layers.Dense(num_classes, activation="softmax")(x)
-    return keras.Model(inputs, outputs, name="resnet20_sized")
 
 
 def forever(ds):
@@ -77,7 +54,7 @@ def pipeline_images_per_second(ds, batches: int) -> float:
 def training_images_per_second(x, y, steps: int) -> tuple[float, int]:
     """Images/s of ``fit`` on ``steps`` batches already in memory (after 5 warm-up
     steps that trace and compile the train step)."""
-    model = resnet20_sized()
+    model = build("resnet_cifar", depth=20)
     model.compile(
         optimizer=keras.optimizers.SGD(0.1, momentum=0.9),
         loss="sparse_categorical_crossentropy",
@@ -89,23 +66,6 @@ def training_images_per_second(x, y, steps: int) -> tuple[float, int]:
     model.fit(x[warm:], y[warm:], batch_size=BATCH, epochs=1, verbose=0, shuffle=False)
     seconds = time.perf_counter() - start
     return steps * BATCH / seconds, model.count_params()
-
-
-def hardware() -> str:
-    """``runtime.device_summary()``, or the same line from the backend's device list
-    where that needs TensorFlow and it is not installed."""
-    try:
-        return runtime.device_summary()
-    except ImportError:
-        accelerators = [d for d in _backend.list_devices() if d[0] != "CPU"]
-        if accelerators:
-            return "; ".join(f"{kind}: {name}" for kind, name, _ in accelerators)
-        cpu = platform.processor() or platform.machine()
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        return f"CPU only: {cpu} ({os.cpu_count()} cores)"
 
 
 def engines() -> list[str]:
@@ -158,7 +118,7 @@ def main(argv=None) -> int:
         "resnet20_params": params,
         "batch_size": BATCH,
         "augmentation": "pad 4 + random 32x32 crop + flip, per image",
-        "hardware": hardware(),
+        "hardware": runtime.device_summary(),
         "cpu_count": os.cpu_count(),
         "backend": _backend.name(),
         "backend_version": _backend.version(),
