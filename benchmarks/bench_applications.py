@@ -10,8 +10,9 @@ keras.applications model of the same configuration (same input size, same classe
 images/s of both in the same process, on the same batch, alternating between them so
 that a change of machine load hits both alike. The ratio is the median over
 ``--repeat`` rounds of each round's course/keras.applications pair; the images/s shown
-are the best round of each. On a 2-core CPU the same pair measured twice has differed
-by 6-9 % even so: read a CPU ratio within that of 1 as equal.
+are the best round of each. On a small shared CPU single rounds scatter widely (the
+results file keeps every round's ratio) and the same pair measured twice can differ by
+several percent: there, read a median within that scatter of 1 as equal.
 
 The ratio course / keras.applications should be >= 0.98: the same layers must cost the
 same time, and a slower builder has a defect (an extra copy, a slow layer, a reshape).

@@ -103,6 +103,10 @@ def main(argv: list[str] | None = None) -> int:
         "lessons": timings,
         "total_seconds": round(sum(t["seconds"] for t in timings), 1),
     }
+    if backend == "jax":  # a warm persistent cache saves most of JAX's compile time
+        summary["jax_compilation_cache"] = bool(
+            os.environ.get("JAX_COMPILATION_CACHE_DIR")
+        )
     summary["date"] = time.strftime("%Y-%m-%d")
     summary["command"] = (
         f"COURSE_MODE={mode} KERAS_BACKEND={backend} "
