@@ -209,13 +209,14 @@ def bench_table() -> str:
             f"{r['input_size']} inputs, batch {r['batch_size']}, {r['date']}:",
             "",
             "| course builder | keras.applications | course images/s | "
-            "keras.applications images/s | ratio |",
-            "|---|---|---|---|---|",
+            "keras.applications images/s | ratio (median) | rounds' ratios |",
+            "|---|---|---|---|---|---|",
         ]
         lines += [
             f"| `{row['course_model']}` | `{row['application']}` | "
             f"{row['course_images_per_second']:,.1f} | "
-            f"{row['application_images_per_second']:,.1f} | {row['ratio']:.3f} |"
+            f"{row['application_images_per_second']:,.1f} | {row['ratio']:.3f} | "
+            f"{min(row['round_ratios']):.2f}–{max(row['round_ratios']):.2f} |"
             for row in r["rows"]
         ]
         lines.append("")
