@@ -60,6 +60,14 @@ class CostModel(NamedTuple):
 
 
 _CIFAR = "CIFAR-10 variant"
+# Lesson 11's networks, each with a CIFAR-10 variant and a full_runs.py command.
+_LIGHTWEIGHT = (
+    "mobilenet_v1",
+    "mobilenet_v2",
+    "squeezenet",
+    "shufflenet_v1",
+    "shufflenet_v2",
+)
 _CIFAR_VARIANTS = [
     CostModel("alexnet_cifar10", "alexnet", {"variant": "cifar10"}, _CIFAR),
     CostModel(
@@ -80,13 +88,7 @@ _CIFAR_VARIANTS = [
     CostModel("lenet5_modern", "lenet5", {"variant": "modern"}, "ReLU, max pooling"),
     *[
         CostModel(f"{name}_cifar10", name, {"variant": "cifar10"}, _CIFAR)
-        for name in (
-            "mobilenet_v1",
-            "mobilenet_v2",
-            "squeezenet",
-            "shufflenet_v1",
-            "shufflenet_v2",
-        )
+        for name in _LIGHTWEIGHT
     ],
 ]
 
@@ -106,16 +108,7 @@ CIFAR10_RUNS = {
     "resnet_cifar10": "resnet_cifar",  # depth 20, option A: the registry default
     "googlenet_cifar10": "googlenet_cifar",
     "densenet_bc_cifar10": "densenet_bc_cifar",  # L=100, k=12: the default
-    **{
-        f"{name}_cifar10": f"{name}_cifar10"
-        for name in (
-            "mobilenet_v1",
-            "mobilenet_v2",
-            "squeezenet",
-            "shufflenet_v1",
-            "shufflenet_v2",
-        )
-    },
+    **{f"{name}_cifar10": f"{name}_cifar10" for name in _LIGHTWEIGHT},
 }
 
 # Published ImageNet (ILSVRC-2012 validation) accuracies, %, for the registry's
