@@ -28,27 +28,11 @@ import keras
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from course_lib import _backend, data, results, runtime  # noqa: E402
+from course_lib import _backend, data, results, runtime, scaling  # noqa: E402
 from course_lib.models import build  # noqa: E402
 
 BATCH = 128
 WANTED_RATIO = 10
-
-
-def forever(ds):
-    """Batches of ``ds`` epoch after epoch (both engines restart on a new loop)."""
-    while True:
-        yield from ds
-
-
-def pipeline_images_per_second(ds, batches: int) -> float:
-    iterator = forever(ds)
-    for _ in range(5):  # warm up: fill the shuffle buffer and the prefetch queue
-        next(iterator)
-    start, images = time.perf_counter(), 0
-    for _ in range(batches):
-        images += int(np.shape(next(iterator)[0])[0])
-    return images / (time.perf_counter() - start)
 
 
 def training_images_per_second(x, y, steps: int) -> tuple[float, int]:
@@ -91,7 +75,10 @@ def main(argv=None) -> int:
     speeds = {}
     for engine in engines():
         ds = data.pipeline(x_train, y_train, engine=engine, **settings)
-        speeds[engine] = pipeline_images_per_second(ds, args.batches)
+        # The first batches fill the shuffle buffer and the prefetch queue.
+        speeds[engine] = scaling.pipeline_images_per_second(
+            ds, count=args.batches, warmup=5
+        )
         print(f"pipeline, engine {engine}: {speeds[engine]:,.0f} images/s")
 
     batches = data.pipeline(x_train, y_train, engine="numpy", **settings)

@@ -22,6 +22,7 @@ __all__ = [
     "check_choice",
     "choice_error",
     "closest_names",
+    "check_positive_int",
     "did_you_mean",
     "is_int",
 ]
@@ -30,6 +31,15 @@ __all__ = [
 def is_int(value: Any) -> bool:
     """True for Python and NumPy integers, False for bools (``True`` is not a size)."""
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def check_positive_int(argument: str, value: Any) -> int:
+    """``value`` as an int, or ``ValueError`` unless it is an integer >= 1."""
+    if not (is_int(value) and value >= 1):
+        raise ValueError(
+            f"{argument} must be an integer >= 1. Received: {argument}={value!r}"
+        )
+    return int(value)
 
 
 def choice_error(argument: str, value: Any, choices: Iterable[Any]) -> ValueError:

@@ -26,7 +26,8 @@ from typing import Any, NamedTuple
 import keras
 import numpy as np
 
-from course_lib._util import is_int
+from course_lib._util import check_positive_int
+from course_lib.timing import best_time
 
 __all__ = [
     "Throughput",
@@ -36,12 +37,6 @@ __all__ = [
     "training_throughput",
     "weight_bytes",
 ]
-
-
-def _positive_int(name: str, value: Any) -> int:
-    if not (is_int(value) and value >= 1):
-        raise ValueError(f"{name} must be an integer >= 1. Received: {name}={value!r}")
-    return int(value)
 
 
 def _fixed_input_shape(model: Any) -> tuple[int, ...]:
@@ -72,7 +67,7 @@ def random_batch(model: Any, batch_size: int, *, seed: int = 0):
     Returns ``(x, y)``: float32 images of the model's input shape and integer labels
     below its number of outputs (the last axis of its output).
     """
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = check_positive_int("batch_size", batch_size)
     shape = _fixed_input_shape(model)
     rng = np.random.default_rng(seed)
     x = rng.random((batch_size, *shape), dtype="float32")
@@ -95,15 +90,11 @@ def latency(
     Example:
         >>> ms = 1e3 * latency(build("mobilenet_v2", input_shape=(96, 96, 3)))
     """
-    repeat = _positive_int("repeat", repeat)
+    repeat = check_positive_int("repeat", repeat)
     x, _ = random_batch(model, batch_size, seed=seed)
     model.predict_on_batch(x)  # warm-up: traces and compiles
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        model.predict_on_batch(x)  # returns NumPy arrays: the work has finished
-        times.append(time.perf_counter() - start)
-    return min(times)
+    # predict_on_batch returns NumPy arrays: the work has finished when it returns.
+    return best_time(lambda: model.predict_on_batch(x), repeat=repeat)
 
 
 class Throughput(NamedTuple):
@@ -138,8 +129,8 @@ def training_throughput(
     Example:
         >>> training_throughput(build("vgg11", input_shape=(32, 32, 3)), batch_size=64)
     """
-    steps = _positive_int("steps", steps)
-    repeat = _positive_int("repeat", repeat)
+    steps = check_positive_int("steps", steps)
+    repeat = check_positive_int("repeat", repeat)
     x, y = random_batch(model, batch_size, seed=seed)
     if not model.compiled:
         model.compile(
@@ -152,12 +143,12 @@ def training_throughput(
         start = time.perf_counter()
         model.train_on_batch(x, y)  # returns the loss as a Python float: work is done
         first = time.perf_counter() - start
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
+
+    def run_steps():
         for _ in range(steps):
             model.train_on_batch(x, y)
-        best = min(best, (time.perf_counter() - start) / steps)
+
+    best = best_time(run_steps, repeat=repeat) / steps
     return Throughput(
         images_per_second=batch_size / best,
         step_seconds=best,

@@ -35,7 +35,7 @@ import keras
 import numpy as np
 
 from course_lib import measure
-from course_lib._util import check_bool, check_choice, is_int
+from course_lib._util import check_bool, check_choice, check_positive_int, is_int
 
 __all__ = [
     "POLICIES",
@@ -61,14 +61,6 @@ __all__ = [
 
 POLICIES = ("float32", "mixed_float16", "mixed_bfloat16")
 _BITS = (8, 16, 32, 64)
-
-
-def _positive_int(argument: str, value: Any) -> int:
-    if not (is_int(value) and value >= 1):
-        raise ValueError(
-            f"{argument} must be an integer >= 1. Received: {argument}={value!r}"
-        )
-    return int(value)
 
 
 def _positive_number(argument: str, value: Any) -> float:
@@ -134,8 +126,8 @@ def small_convnet(
         >>> small_convnet(width=16).count_params()
         17274
     """
-    _positive_int("width", width)
-    _positive_int("num_classes", num_classes)
+    check_positive_int("width", width)
+    check_positive_int("num_classes", num_classes)
     check_bool("batch_norm", batch_norm)
     inputs = keras.Input(input_shape, name="input")
     x = inputs
@@ -186,7 +178,7 @@ def activation_rows(
     The input layer is not counted (it is the batch itself, not an activation).
     """
     _check_model(model)
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = check_positive_int("batch_size", batch_size)
     if bits is not None and bits not in _BITS:
         raise ValueError(
             f"bits must be one of {_BITS} or None (each output's own dtype). "
@@ -320,7 +312,7 @@ def pipeline_images_per_second(batches: Iterable, *, count: int, warmup: int = 2
     :func:`course_lib.data.pipeline` of either engine; it is restarted when an epoch
     ends. The first ``warmup`` batches (filling buffers) are not counted.
     """
-    count = _positive_int("count", count)
+    count = check_positive_int("count", count)
     if not (is_int(warmup) and warmup >= 0):
         raise ValueError(f"warmup must be an integer >= 0. Received: warmup={warmup!r}")
     stream = _forever(batches)
@@ -337,15 +329,15 @@ def pipeline_images_per_second(batches: Iterable, *, count: int, warmup: int = 2
 # --------------------------------------------------------------------------------------
 def global_batch_size(per_replica: int, replicas: int) -> int:
     """The batch one synchronous step trains on: every replica's batch together."""
-    return _positive_int("per_replica", per_replica) * _positive_int(
+    return check_positive_int("per_replica", per_replica) * check_positive_int(
         "replicas", replicas
     )
 
 
 def per_replica_batch_size(global_batch: int, replicas: int) -> int:
     """The images each replica gets from a global batch (it must divide evenly)."""
-    global_batch = _positive_int("global_batch", global_batch)
-    replicas = _positive_int("replicas", replicas)
+    global_batch = check_positive_int("global_batch", global_batch)
+    replicas = check_positive_int("replicas", replicas)
     if global_batch % replicas:
         raise ValueError(
             f"The global batch ({global_batch}) must be a multiple of the replicas "
@@ -360,8 +352,8 @@ def replicas_needed(global_batch: int, per_replica: int) -> int:
     """The fewest replicas that together hold ``global_batch`` images when each holds
     at most ``per_replica`` (e.g. what fits in one GPU's memory)."""
     return math.ceil(
-        _positive_int("global_batch", global_batch)
-        / _positive_int("per_replica", per_replica)
+        check_positive_int("global_batch", global_batch)
+        / check_positive_int("per_replica", per_replica)
     )
 
 
@@ -374,7 +366,8 @@ def scaled_learning_rate(base_lr: float, *, base_batch: int, batch: int) -> floa
         3.2
     """
     base_lr = _positive_number("base_lr", base_lr)
-    factor = _positive_int("batch", batch) / _positive_int("base_batch", base_batch)
+    batch = check_positive_int("batch", batch)
+    factor = batch / check_positive_int("base_batch", base_batch)
     return base_lr * factor
 
 
@@ -393,8 +386,8 @@ def warmup_learning_rates(
         0.1
     """
     target_lr = _positive_number("target_lr", target_lr)
-    warmup_steps = _positive_int("warmup_steps", warmup_steps)
-    steps = _positive_int("steps", steps)
+    warmup_steps = check_positive_int("warmup_steps", warmup_steps)
+    steps = check_positive_int("steps", steps)
     start = target_lr / warmup_steps if start_lr is None else start_lr
     start = _positive_number("start_lr", start)
     step = np.arange(steps, dtype="float64")
