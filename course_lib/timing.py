@@ -5,12 +5,15 @@ See: lessons/01_image_classification.ipynb (k-NN search time).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+
+from threadpoolctl import threadpool_limits
 
 from course_lib._util import is_int
 
-__all__ = ["best_time"]
+__all__ = ["best_time", "one_thread"]
 
 
 def best_time(fn: Callable[[], object], *, repeat: int = 3) -> float:
@@ -30,3 +33,21 @@ def best_time(fn: Callable[[], object], *, repeat: int = 3) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+@contextlib.contextmanager
+def one_thread() -> Iterator[None]:
+    """Run NumPy's and scikit-learn's native thread pools (BLAS, OpenMP) on one thread.
+
+    A small matrix product split over many threads costs more in start-up and
+    hand-over than in arithmetic, and on a busy or many-core machine that overhead
+    can make a small problem *slower* than a large one. On one thread the time
+    follows the work, which is what a lesson comparing problem sizes wants to show.
+    Keras does not use these pools, so models are unaffected.
+
+    Example:
+        >>> with one_thread():
+        ...     seconds = best_time(lambda: sorted(range(10_000)))
+    """
+    with threadpool_limits(limits=1):
+        yield

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from threadpoolctl import threadpool_info
 
 from course_lib import timing
 
@@ -24,3 +25,15 @@ def test_best_time_runs_the_function_repeat_times_and_returns_the_minimum():
 def test_best_time_rejects_a_bad_repeat(repeat):
     with pytest.raises(ValueError, match=f"Received: repeat={repeat!r}"):
         timing.best_time(lambda: None, repeat=repeat)
+
+
+def test_one_thread_limits_every_native_pool_and_restores_it():
+    import numpy as np  # loads the BLAS pool, so there is one to limit
+    import sklearn.neighbors  # noqa: F401  loads scikit-learn's OpenMP pool
+
+    np.ones((2, 2)) @ np.ones((2, 2))
+    before = {p["filepath"]: p["num_threads"] for p in threadpool_info()}
+    assert before, "threadpoolctl found no native thread pool to limit"
+    with timing.one_thread():
+        assert {p["num_threads"] for p in threadpool_info()} == {1}
+    assert {p["filepath"]: p["num_threads"] for p in threadpool_info()} == before
