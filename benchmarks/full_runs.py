@@ -15,8 +15,13 @@
     python benchmarks/full_runs.py all --tag h100_jax   # all, as *_h100_jax.json
 
 On a 2-core CPU the CIFAR-10 recipes take hours; the lessons' CPU figures are shortened
-runs, labelled as such: ``alexnet_cifar10 --epochs 3 --train-images 25000 --tag cpu``
-and ``vgg_cifar10 --epochs 3 --train-images 20000 --tag cpu``.
+runs, labelled as such: ``alexnet_cifar10 --epochs 3 --train-images 25000`` and
+``vgg_cifar10 --epochs 3 --train-images 20000`` (saved untagged), and, with
+``--tag cpu``, ``resnet_cifar10 --epochs 10 --train-images 20000``,
+``densenet_bc_cifar10 --epochs 3 --train-images 6000``,
+``googlenet_cifar10 --epochs 3 --train-images 6000`` and
+``degradation --epochs 6 --train-images 10000``. Lessons read a run with
+:func:`course_lib.results.best_run`: the GPU's full recipe when present, else the CPU's.
 
 Runs on TensorFlow or JAX (``KERAS_BACKEND``). Each sub-command writes
 ``course_lib/results/<name>[_<tag>].json`` (``--out DIR`` writes to DIR instead): the

@@ -373,6 +373,7 @@ MNIST_TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
 def test_real_mnist_has_the_canonical_sizes_counts_and_order(shared_data):
     (x_train, y_train), (x_test, y_test) = data.load_mnist(subset="full")
     assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    assert (len(x_train), len(x_test)) == data.FULL_SIZES["mnist"]
     assert x_train.dtype == np.uint8 and y_train.dtype == np.uint8
     assert np.bincount(y_train).tolist() == MNIST_TRAIN_COUNTS
     assert np.bincount(y_test).tolist() == MNIST_TEST_COUNTS
@@ -384,6 +385,7 @@ def test_real_mnist_has_the_canonical_sizes_counts_and_order(shared_data):
 def test_real_cifar10_has_the_canonical_sizes_counts_and_order(shared_data):
     (x_train, y_train), (x_test, y_test) = data.load_cifar10(subset="full")
     assert x_train.shape == (50000, 32, 32, 3) and x_test.shape == (10000, 32, 32, 3)
+    assert (len(x_train), len(x_test)) == data.FULL_SIZES["cifar10"]
     assert np.bincount(y_train).tolist() == [5000] * 10
     assert np.bincount(y_test).tolist() == [1000] * 10
     assert y_train[:3].tolist() == [6, 9, 9]  # frog, truck, truck

@@ -125,16 +125,18 @@ def measured_results() -> str:
         "| result | what | test accuracy | training time | hardware, backend |",
         "|---|---|---|---|---|",
     ]
-    names = [
+    runs = [
         "lenet5",
-        "lenet5_h100_jax",
         "keras_io_mnist",
-        "keras_io_mnist_h100_jax",
         "alexnet_cifar10",
-        "alexnet_cifar10_h100_jax",
         "vgg_cifar10",
-        "vgg_cifar10_h100_jax",
+        "googlenet_cifar10",
+        "resnet_cifar10",
+        "densenet_bc_cifar10",
     ]
+    # Each run's CPU files, then its GPU file.
+    tags = sorted(results.RUN_TAGS, key=lambda tag: tag == results.RUN_TAGS[0])
+    names = [f"{run}_{tag}" if tag else run for run in runs for tag in tags]
     for name in names:
         if name not in results.available():
             continue

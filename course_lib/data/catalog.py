@@ -49,6 +49,8 @@ STD = {"mnist": (0.3081,), "cifar10": (0.2470, 0.2435, 0.2616)}
 # Smoke-mode subsets: (train, test) images, the same number of each class, chosen with a
 # fixed seed so every run and every machine sees the same images.
 SMOKE_SIZES = {"mnist": (2000, 500), "cifar10": (2000, 500)}
+# The whole datasets: (train, test) images, as published and as the loaders check.
+FULL_SIZES = {"mnist": (60000, 10000), "cifar10": (50000, 10000)}
 SMOKE_SEED = 0
 
 _MNIST_HOSTS = (
