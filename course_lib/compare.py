@@ -278,7 +278,7 @@ def cifar10_results() -> dict[str, dict]:
         table[run] = {
             "cost_key": cost_key,
             "runs": [_run_summary(n, results.load(n)) for n in files],
-            "command": f"python benchmarks/full_runs.py {run} --tag h100_jax",
+            "command": results.full_run_command(run),
         }
     return table
 

@@ -75,31 +75,6 @@ def test_check_bands_cli_exit_codes(results_folder):
     assert unknown.returncode == 2 and "no band for" in unknown.stderr
 
 
-def test_make_test_full_runs_the_recipes_the_lessons_and_the_bands():
-    out = subprocess.run(
-        ["make", "-n", "test-full", "BACKEND=jax", "TAG=x"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "full_runs.py" in out and "--tag x" in out
-    assert "COURSE_MODE=full KERAS_BACKEND=jax" in out
-    assert "run_lessons.py" in out and "--record --tag x" in out
-    assert "check_bands.py --tag x" in out
-
-
-def test_make_test_full_runs_a_subset_of_lessons_when_asked():
-    out = subprocess.run(
-        ["make", "-n", "test-full", "TAG=x", "LESSONS=05 09"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "--only 05 09" in out
-
-
 def test_run_lessons_refuses_a_tag_that_is_not_a_file_name():
     tool = ROOT / "tools" / "run_lessons.py"
     done = subprocess.run(

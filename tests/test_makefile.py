@@ -66,3 +66,16 @@ def test_bench_compares_with_keras_applications_on_both_backends():
     assert any("KERAS_BACKEND=tensorflow" in line for line in lines)
     assert any("KERAS_BACKEND=jax" in line for line in lines)
     assert sum("pipeline_throughput.py" in line for line in out.splitlines()) == 2
+
+
+def test_make_test_full_runs_the_recipes_the_lessons_and_the_bands():
+    out = dry_run("test-full", "BACKEND=jax", "TAG=x")
+    assert "full_runs.py" in out and "--tag x" in out
+    assert "COURSE_MODE=full KERAS_BACKEND=jax" in out
+    assert "run_lessons.py" in out and "--record --tag x" in out
+    assert "check_bands.py --tag x" in out
+
+
+def test_make_test_full_runs_a_subset_of_lessons_when_asked():
+    out = dry_run("test-full", "TAG=x", "LESSONS=05 09")
+    assert "--only 05 09" in out

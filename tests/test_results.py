@@ -73,3 +73,28 @@ def test_full_run_command_names_the_gpu_tag():
     assert results.full_run_command("resnet_cifar10") == (
         "python benchmarks/full_runs.py resnet_cifar10 --tag h100_jax"
     )
+
+
+def test_full_recipe_hours_scales_the_run_to_all_epochs_of_the_whole_training_set():
+    record = {**RUN, "dataset": "cifar10", "images_per_second": 50.0}
+    assert results.full_recipe_hours(record) == pytest.approx(60 * 50_000 / 50 / 3600)
+
+
+def test_show_run_prints_the_missing_full_run_and_the_partial_one(
+    tmp_path, monkeypatch, capsys
+):
+    monkeypatch.setattr(results, "FOLDER", tmp_path)
+    assert results.show_run("r") is None
+    command = results.full_run_command("r")
+    assert capsys.readouterr().out == f"full recipe: not measured yet: {command}\n"
+    partial = {**RUN, "dataset": "cifar10", "images_per_second": 50.0}
+    results.save("r_cpu", partial)
+    assert results.show_run("r") == partial
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("full recipe: not measured yet:")
+    assert out[1] == "r_cpu:" and out[2].startswith("PARTIAL RUN")
+    assert out[-1] == "  the full recipe at this speed: about 16.7 h"
+    results.save("r_h100_jax", {**partial, "label": "full recipe"})
+    assert results.show_run("r")["label"] == "full recipe"
+    out = capsys.readouterr().out
+    assert "not measured" not in out and "at this speed" not in out

@@ -134,8 +134,7 @@ def measured_results() -> str:
         "resnet_cifar10",
         "densenet_bc_cifar10",
     ]
-    # Each run's CPU files, then its GPU file.
-    tags = sorted(results.RUN_TAGS, key=lambda tag: tag == results.RUN_TAGS[0])
+    tags = ("", "cpu", "h100_jax")  # each run's CPU files, then its GPU file
     names = [f"{run}_{tag}" if tag else run for run in runs for tag in tags]
     for name in names:
         if name not in results.available():

@@ -80,6 +80,34 @@ def best_run(run: str, tags: Sequence[str] = RUN_TAGS) -> tuple[str, dict] | Non
     return None
 
 
+def show_run(run: str) -> dict | None:
+    """Prints the most complete stored run of ``run`` (:func:`best_run`) and returns it.
+
+    Until the full recipe is on record, it first prints the command that measures it
+    and, for a partial run, the hours the full recipe would take at the run's speed;
+    with no file at all it returns ``None``.
+    """
+    stored = best_run(run)
+    if stored is None or stored[1]["label"] != "full recipe":
+        print(f"full recipe: not measured yet: {full_run_command(run)}")
+    if stored is None:
+        return None
+    name, record = stored
+    print(f"{name}:\n{describe_run(record)}")
+    if record["label"] != "full recipe":
+        hours = full_recipe_hours(record)
+        print(f"  the full recipe at this speed: about {hours:.1f} h")
+    return record
+
+
+def full_recipe_hours(record: dict) -> float:
+    """Hours the run's whole recipe would take at the speed the run measured."""
+    from course_lib.data import FULL_SIZES  # the loaders, only when asked
+
+    images = record["full_recipe_epochs"] * FULL_SIZES[record["dataset"]][0]
+    return images / record["images_per_second"] / 3600
+
+
 def describe_run(record: dict) -> str:
     """Three lines on a CIFAR-10 or MNIST training run: what, how long, how accurate.
 
